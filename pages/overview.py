@@ -1,0 +1,52 @@
+"""Overview: headline figures of the influence work and of the data, within the filters."""
+
+import plotly.express as px
+import streamlit as st
+
+from sna import codes, config, overview, ui
+from sna.ui import data
+
+c = ui.ctx()
+periods = data.q("periods")
+ui.header("overview.title", default_period=periods[-1] if periods else None)
+
+today = config.today()
+figures = overview.headline(data.q("actions"), data.q("milestones"), c.filters, today)
+
+st.subheader(c.t("overview.actions"))
+cols = st.columns(4)
+cols[0].metric(c.t("overview.total"), c.num(figures["total"], 0))
+cols[1].metric(c.t("overview.pct_done"), "—" if figures["pct_done"] is None else c.num(figures["pct_done"], 0) + " %",
+               help=c.t("overview.pct_done_help"))
+cols[2].metric(c.t("overview.overdue"), c.num(figures["overdue"], 0))
+cols[3].metric(c.t("overview.due_30"), c.num(figures["due_30"], 0))
+if figures["n_national_apart"]:
+    st.caption(c.t("overview.national_apart", n=figures["n_national_apart"]))
+
+by_status = [{"status": c.label("status", s), "count": figures["by_status"][s]} for s in codes.ACTION_STATUSES]
+fig = px.bar(by_status, x="count", y="status", orientation="h", text="count",
+             labels={"count": c.t("overview.count"), "status": c.t("overview.status")},
+             title=c.t("overview.by_status"), color_discrete_sequence=["#35608d"])
+fig.update_layout(height=300, margin=dict(l=10, r=10, t=50, b=10), yaxis=dict(autorange="reversed"))
+st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+
+st.subheader(c.t("overview.milestones"))
+ms = figures["milestones"]
+mcols = st.columns(max(len(ms), 1))
+for col, row in zip(mcols, ms.itertuples()):
+    title = getattr(row, f"title_{c.lang}")
+    left = row.days_left
+    delta = c.t("overview.days_left", n=left) if left >= 0 else c.t("overview.days_late", n=-left)
+    col.metric(title, c.date(row.due_date), delta=f"{c.label('status', row.status)} · {delta}",
+               delta_color="off")
+
+st.subheader(c.t("overview.data"))
+last = data.q("last_import")
+illus, total = data.q("illustrative_share", sector=c.filters.sector, region=c.filters.region,
+                      period=c.filters.period)
+dcols = st.columns(2)
+dcols[0].metric(c.t("overview.last_import"),
+                c.date(last["at"]) if last else c.t("overview.no_import"),
+                delta=last["file_name"] if last else None, delta_color="off")
+dcols[1].metric(c.t("overview.illustrative_share"),
+                (c.num(100 * illus / total, 0) + " %") if total else "—")

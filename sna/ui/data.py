@@ -1,0 +1,78 @@
+"""Cached access to the store for pages: the one place where caching is decided.
+
+The engine is a ``cache_resource``; query results are ``cache_data`` keyed on the database
+URL, the arguments and ``meta.data_version`` — read on every rerun (one cheap query) — so a
+write from the command line or another app instance is seen at once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from .. import config, db, demo, queries
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return db.get_engine(url)
+
+
+def engine() -> Engine:
+    return _engine(config.database_url())
+
+
+def ensure_store() -> str | None:
+    """Create the store on first run and, unless ``SNA_AUTO_DEMO=0``, load the demo data.
+
+    Returns None when the store is usable, else a message to show.
+    """
+    return _ensure_store(config.database_url())
+
+
+@st.cache_resource(show_spinner="Préparation de la base de données…")
+def _ensure_store(url: str) -> str | None:
+    eng = db.get_engine(url)
+    try:
+        db.upgrade(eng)
+        if config.auto_demo() and not queries.regions(eng).shape[0]:
+            try:
+                demo.load(eng, as_of=config.today())
+            except demo.StoreNotEmpty:  # another process loaded it first
+                pass
+    except db.StoreError as exc:
+        return str(exc)
+    return None
+
+
+def version() -> int:
+    """The store's data version (not cached: it is what the caches are keyed on)."""
+    return db.data_version(engine())
+
+
+def _key() -> tuple[str, int]:
+    return config.database_url(), version()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached(name: str, url: str, data_version: int, kwargs: tuple) -> object:
+    fn = getattr(queries, name)
+    return fn(db.get_engine(url), **dict(kwargs))
+
+
+def q(name: str, **kwargs) -> pd.DataFrame:
+    """``queries.<name>(**kwargs)`` through the cache (keyed on URL, arguments and data version)."""
+    url, v = _key()
+    frozen = tuple(sorted((k, tuple(val) if isinstance(val, list) else val) for k, val in kwargs.items()))
+    result = _cached(name, url, v, frozen)
+    return result.copy() if isinstance(result, pd.DataFrame) else result
+
+
+def region_names() -> dict[str, dict[str, str]]:
+    """{code: {"fr", "ar", "en"}} for regions and provinces (for captions and tables)."""
+    names: dict[str, dict[str, str]] = {}
+    for df in (q("regions"), q("provinces")):
+        for row in df.itertuples(index=False):
+            names[row.code] = {"fr": row.name_fr, "ar": row.name_ar, "en": row.name_en}
+    return names
