@@ -11,14 +11,24 @@ st.set_page_config(page_title="SNI — accès des migrants aux services", page_i
 ctx = ui.setup()
 lang = ctx.lang
 
+
+def page(file: str, key: str, url_path: str, icon: str, **kwargs) -> st.Page:
+    return st.Page(f"pages/{file}.py", title=t(f"nav.{key}", lang), url_path=url_path,
+                   icon=f":material/{icon}:", **kwargs)
+
+
 PAGES = {
     t("nav.section.analysis", lang): [
-        st.Page("pages/overview.py", title=t("nav.overview", lang), url_path="overview", default=True,
-                icon=":material/dashboard:"),
+        page("overview", "overview", "overview", "dashboard", default=True),
+        page("gaps", "gaps", "gaps", "map"),
+        page("region", "region", "region", "location_on"),
+    ],
+    t("nav.section.influence", lang): [
+        page("actions", "actions", "actions", "campaign"),
+        page("decision_makers", "decision_makers", "decision-makers", "groups"),
     ],
     t("nav.section.data", lang): [
-        st.Page("pages/sources.py", title=t("nav.sources", lang), url_path="sources",
-                icon=":material/menu_book:"),
+        page("sources", "sources", "sources", "menu_book"),
     ],
 }
 

@@ -1,4 +1,4 @@
 """The only Streamlit-aware part of sna: cached queries, the frame (filters, language,
 login) and layout helpers shared by the pages."""
 
-from .frame import Ctx, ctx, header, setup, suppression_footnote  # noqa: F401
+from .frame import Ctx, ctx, header, set_filter, setup, suppression_footnote  # noqa: F401

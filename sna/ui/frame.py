@@ -229,6 +229,13 @@ def setup() -> Ctx:
     return ctx
 
 
+def set_filter(name: str, value: str | None) -> None:
+    """Change one global filter from a page (e.g. a click on a map region); takes effect
+    on the next rerun, URL included."""
+    filters: Filters = st.session_state[KEY.format("filters")]
+    st.session_state[KEY.format("filters")] = filters.replace(**{name: value})
+
+
 def ctx() -> Ctx:
     """The context the frame prepared for this run."""
     return st.session_state[KEY.format("ctx")]
