@@ -136,7 +136,7 @@ def _translate_errors(engine: Engine) -> Iterator[None]:
     try:
         yield
     except sa.exc.OperationalError as exc:
-        text = str(exc.orig) if exc.orig is not None else str(exc)
+        text = " ".join((str(exc.orig) if exc.orig is not None else str(exc)).split())
         if any(s in text.lower() for s in ("unable to open", "connection", "could not", "readonly",
                                             "read-only", "password", "does not exist", "refused")):
             raise StoreError(
