@@ -29,8 +29,9 @@ CHUNK = 5_000
 class StaleEdit(RuntimeError):
     """A save based on an old version: someone else changed the row since it was read."""
 
-    def __init__(self, ref: str, expected: int, current: int, changes: list[dict[str, Any]]):
-        self.ref, self.expected, self.current, self.changes = ref, expected, current, changes
+    def __init__(self, ref: str, expected: int, current: int, changes: list[dict[str, Any]],
+                 row: dict[str, Any] | None = None):
+        self.ref, self.expected, self.current, self.changes, self.row = ref, expected, current, changes, row
         super().__init__(f"{ref} was changed by someone else (version {expected} → {current})")
 
 
@@ -183,46 +184,144 @@ def log_change_in(conn: Connection, table: str, row_id: str, field: str | None, 
 ACTION_EDITABLE = ("title", "description", "ask", "sector", "level", "area_code", "lead_organisation_id",
                    "action_type", "status", "policy_stage", "start_date", "due_date", "done_date",
                    "next_step", "evidence_url", "is_sensitive", "archived")
+DECISION_MAKER_EDITABLE = ("name", "institution", "target_type", "level", "area_code", "influence",
+                           "interest", "stance", "private_notes")
+ACTION_LINKS = {  # form field -> (link table, column)
+    "decision_makers": (action_decision_maker, "decision_maker_id"),
+    "partners": (action_partner, "organisation_id"),
+    "indicators": (action_indicator, "indicator"),
+}
+
+
+def _check_version(conn: Connection, table: sa.Table, ref: str, expected_version: int) -> dict[str, Any]:
+    row = conn.execute(sa.select(table).where(table.c.ref == ref)).mappings().first()
+    if row is None:
+        raise KeyError(f"no {table.name} {ref}")
+    if row["version"] != expected_version:
+        since = conn.execute(
+            sa.select(ChangeLog.field, ChangeLog.old, ChangeLog.new, ChangeLog.user_name, ChangeLog.at)
+            .where(ChangeLog.table_name == table.name, ChangeLog.row_id == ref)
+            .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(50)).mappings().all()
+        raise StaleEdit(ref, expected_version, row["version"], [dict(r) for r in since], dict(row))
+    return dict(row)
+
+
+def _apply_versioned(conn: Connection, table: sa.Table, row: Mapping[str, Any], diff: Mapping[str, Any],
+                     user: str, at: dt.datetime) -> int:
+    """Write ``diff`` if the row still has the version read (compare-and-set); log each field."""
+    new_version = row["version"] + 1
+    done = conn.execute(sa.update(table).where(table.c.id == row["id"], table.c.version == row["version"])
+                        .values(**diff, version=new_version, updated_at=at, updated_by=user)).rowcount
+    if done != 1:  # a concurrent writer won between our read and our update
+        raise StaleEdit(row["ref"], row["version"], row["version"] + 1, [], None)
+    for field, value in diff.items():
+        log_change_in(conn, table.name, row["ref"], field, row[field], value, user, at=at)
+    return new_version
+
+
+def _current_links(conn: Connection, action_id: int) -> dict[str, list]:
+    out = {}
+    for name, (table, column) in ACTION_LINKS.items():
+        out[name] = sorted(conn.execute(sa.select(table.c[column]).where(table.c.action_id == action_id)).scalars())
+    return out
 
 
 def update_action(ref: str, expected_version: int, changes: Mapping[str, Any], user: str,
-                  engine: Engine | None = None) -> int:
-    """Apply ``changes`` to action ``ref`` if its version is still ``expected_version``.
+                  engine: Engine | None = None, *, links: Mapping[str, Iterable[Any]] | None = None) -> int:
+    """Apply ``changes`` (and new ``links``: decision_makers, partners, indicators) to action
+    ``ref`` if its version is still ``expected_version``.
 
     Every changed field goes to the change log; a policy-stage change adds a stage-history
-    entry. Returns the new version. Raises :class:`StaleEdit` (nothing written) when someone
-    saved in between, with the fields they changed since.
+    entry. Returns the new version (unchanged when nothing differs). Raises
+    :class:`StaleEdit` (nothing written) when someone saved in between; it carries the row
+    as it is now, so the form can show what changed and keep the user's input.
     """
-    unknown = set(changes) - set(ACTION_EDITABLE)
+    unknown = (set(changes) - set(ACTION_EDITABLE)) | (set(links or {}) - set(ACTION_LINKS))
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     t = InfluenceAction.__table__
     with db.write(engine) as conn:
-        row = conn.execute(sa.select(t).where(t.c.ref == ref)).mappings().first()
-        if row is None:
-            raise KeyError(f"no action {ref}")
-        if row["version"] != expected_version:
-            since = conn.execute(
-                sa.select(ChangeLog.field, ChangeLog.old, ChangeLog.new, ChangeLog.user_name, ChangeLog.at)
-                .where(ChangeLog.table_name == "influence_action", ChangeLog.row_id == ref)
-                .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(50)).mappings().all()
-            raise StaleEdit(ref, expected_version, row["version"], [dict(r) for r in since])
+        row = _check_version(conn, t, ref, expected_version)
         diff = {k: v for k, v in changes.items() if row[k] != v}
-        if not diff:
+        old_links = _current_links(conn, row["id"])
+        link_diff = {k: sorted(dict.fromkeys(v)) for k, v in (links or {}).items()
+                     if sorted(dict.fromkeys(v)) != old_links[k]}
+        if not diff and not link_diff:
             return row["version"]
         at = now()
-        new_version = row["version"] + 1
-        done = conn.execute(sa.update(t).where(t.c.id == row["id"], t.c.version == expected_version)
-                            .values(**diff, version=new_version, updated_at=at, updated_by=user)).rowcount
-        if done != 1:  # a concurrent writer won between our read and our update
-            raise StaleEdit(ref, expected_version, expected_version + 1, [])
-        for field, value in diff.items():
-            log_change_in(conn, "influence_action", ref, field, row[field], value, user, at=at)
+        new_version = _apply_versioned(conn, t, row, diff, user, at)
+        for name, values in link_diff.items():
+            table, column = ACTION_LINKS[name]
+            conn.execute(sa.delete(table).where(table.c.action_id == row["id"]))
+            _link(conn, table, row["id"], column, values)
+            log_change_in(conn, t.name, ref, name, ";".join(map(str, old_links[name])),
+                          ";".join(map(str, values)), user, at=at)
         if "policy_stage" in diff:
             conn.execute(sa.insert(StageChange.__table__).values(
                 action_id=row["id"], stage=diff["policy_stage"], date=at.date(),
                 organisation_id=diff.get("lead_organisation_id", row["lead_organisation_id"])))
         return new_version
+
+
+def create_action(fields: Mapping[str, Any], user: str, engine: Engine | None = None, *,
+                  links: Mapping[str, Iterable[Any]] | None = None) -> str:
+    """Insert a new action (its first stage in the history) and log it; returns its ref."""
+    t = InfluenceAction.__table__
+    with db.write(engine) as conn:
+        ref = fields.get("ref") or next_action_ref(conn, fields.get("start_date") or now().date())
+        at = now()
+        values = {k: fields[k] for k in ACTION_EDITABLE if k in fields}
+        links = links or {}
+        add_action_in(conn, ref=ref, **values, updated_at=at, updated_by=user,
+                      decision_makers=links.get("decision_makers", ()), partners=links.get("partners", ()),
+                      indicators=links.get("indicators", ()),
+                      stages=[(values.get("policy_stage", "agenda_setting"), at.date(),
+                               values.get("lead_organisation_id"))])
+        log_change_in(conn, t.name, ref, None, None, "created", user, at=at)
+        return ref
+
+
+def next_action_ref(conn: Connection, start: dt.date) -> str:
+    """The next free ``ACT-<year>-<n>`` reference."""
+    t = InfluenceAction.__table__
+    prefix = f"ACT-{start.year}-"
+    refs = conn.execute(sa.select(t.c.ref).where(t.c.ref.like(prefix + "%"))).scalars().all()
+    numbers = [int(r[len(prefix):]) for r in refs if r[len(prefix):].isdigit()]
+    return f"{prefix}{(max(numbers) + 1) if numbers else 1:03d}"
+
+
+def update_decision_maker(ref: str, expected_version: int, changes: Mapping[str, Any], user: str,
+                          engine: Engine | None = None, *, stance_date: dt.date | None = None) -> int:
+    """Change a decision-maker if still at ``expected_version``; a new stance is added to the
+    stance history with ``stance_date`` (default today)."""
+    unknown = set(changes) - set(DECISION_MAKER_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    t = DecisionMaker.__table__
+    with db.write(engine) as conn:
+        row = _check_version(conn, t, ref, expected_version)
+        diff = {k: v for k, v in changes.items() if row[k] != v}
+        if not diff:
+            return row["version"]
+        at = now()
+        new_version = _apply_versioned(conn, t, row, diff, user, at)
+        if "stance" in diff:
+            conn.execute(sa.insert(StanceChange.__table__).values(
+                decision_maker_id=row["id"], stance=diff["stance"], date=stance_date or at.date(), by=user))
+        return new_version
+
+
+def record_outcome(fields: Mapping[str, Any], actions: Iterable[int], user: str,
+                   engine: Engine | None = None) -> str:
+    """Insert an outcome linked to ``actions`` (ids) and log it; returns its ref."""
+    t = Outcome.__table__
+    with db.write(engine) as conn:
+        refs = conn.execute(sa.select(t.c.ref).where(t.c.ref.like("OUT-%"))).scalars().all()
+        numbers = [int(r[4:]) for r in refs if r[4:].isdigit()]
+        ref = fields.get("ref") or f"OUT-{(max(numbers) + 1) if numbers else 1:04d}"
+        add_outcome_in(conn, actions=actions, **{**fields, "ref": ref})
+        log_change_in(conn, t.name, ref, None, None, "created", user)
+        return ref
 
 
 def set_meta(key: str, value: str, engine: Engine | None = None) -> None:
