@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from sna import ui
+from sna import auth, ui
 from sna.i18n import t
 
-st.set_page_config(page_title="SNI — accès des migrants aux services", page_icon=":material/public:",
+st.set_page_config(page_title="SNI — accès des migrants aux services", page_icon="🌍",
                    layout="wide", initial_sidebar_state="expanded")
 
 ctx = ui.setup()
@@ -31,5 +31,10 @@ PAGES = {
         page("sources", "sources", "sources", "menu_book"),
     ],
 }
+if auth.can_edit(ctx.user):  # the pages refuse viewers too, whatever URL they open
+    PAGES[t("nav.section.data", lang)][:0] = [
+        page("edit", "edit", "edit", "edit_note"),
+        page("audit", "audit", "audit", "history"),
+    ]
 
 st.navigation(PAGES).run()

@@ -194,3 +194,22 @@ def stale_since(actions: pd.DataFrame, today: dt.date, days: int = 60) -> pd.Ser
     from .actions import stale
 
     return stale(actions, today, days)
+
+
+# ------------------------------------------------------------------ conflicts
+def conflict(snapshot: Mapping[str, Any], current: Mapping[str, Any], mine: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Fields someone else changed since the form was opened (``snapshot``): for each, the
+    value when opened, the value now and the user's input — what a stale save shows."""
+    rows = []
+    for field in mine:
+        if field in current and snapshot.get(field) != current.get(field):
+            rows.append({"field": field, "opened": snapshot.get(field), "now": current.get(field),
+                         "mine": mine.get(field)})
+    return rows
+
+
+def reapply(snapshot: Mapping[str, Any], current: Mapping[str, Any], mine: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's values after reloading the current version: the user's own changes
+    (fields they edited since opening) on top of the current row."""
+    return {field: (mine[field] if mine.get(field) != snapshot.get(field) else current.get(field, mine[field]))
+            for field in mine}

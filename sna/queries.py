@@ -256,7 +256,9 @@ def milestones(engine: Engine | None = None) -> pd.DataFrame:
 
 
 def change_log(engine: Engine | None = None, *, table: str | None = None, user: str | None = None,
-               since: dt.datetime | None = None, limit: int = 1000) -> pd.DataFrame:
+               since: dt.datetime | None = None, until: dt.datetime | None = None,
+               row_id: str | None = None, limit: int = 1000) -> pd.DataFrame:
+    """The audit trail, newest first, within the given filters."""
     c = ChangeLog.__table__
     stmt = sa.select(c).order_by(c.c.at.desc(), c.c.id.desc()).limit(limit)
     if table:
@@ -265,7 +267,18 @@ def change_log(engine: Engine | None = None, *, table: str | None = None, user: 
         stmt = stmt.where(c.c.user_name == user)
     if since:
         stmt = stmt.where(c.c.at >= since)
+    if until:
+        stmt = stmt.where(c.c.at < until)
+    if row_id:
+        stmt = stmt.where(c.c.row_id == row_id)
     return _run(stmt, engine)
+
+
+def change_log_users(engine: Engine | None = None) -> list[str]:
+    """Everyone who appears in the audit trail."""
+    c = ChangeLog.__table__
+    with db.read(engine) as conn:
+        return sorted(conn.execute(sa.select(c.c.user_name).distinct()).scalars())
 
 
 def users(engine: Engine | None = None) -> pd.DataFrame:

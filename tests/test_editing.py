@@ -205,3 +205,13 @@ def test_my_actions_are_my_organisations(demo_db):
     assert len(mine) > 0
     assert all(r.lead_organisation_id == oxfam or r.id in partnered for r in mine.itertuples())
     assert editing.my_actions(acts, partners, None).empty
+
+
+def test_conflict_and_reapply_keep_the_users_input():
+    snapshot = {"title": "T", "next_step": "a", "status": "planned"}
+    current = {"title": "T", "next_step": "b (someone else)", "status": "planned", "version": 3}
+    mine = {"title": "T2 (mine)", "next_step": "a", "status": "planned"}
+    rows = editing.conflict(snapshot, current, mine)
+    assert rows == [{"field": "next_step", "opened": "a", "now": "b (someone else)", "mine": "a"}]
+    merged = editing.reapply(snapshot, current, mine)
+    assert merged == {"title": "T2 (mine)", "next_step": "b (someone else)", "status": "planned"}
