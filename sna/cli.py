@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import auth_cli
 
     auth_cli.register(sub)
+    from . import io_cli; io_cli.register(sub)  # noqa: E702
     return parser
 
 
