@@ -1,7 +1,161 @@
-"""Placeholder: this page is being built (see its issue)."""
+"""Influence actions: progress per decision-maker level, table and detail, SNI milestones,
+policy stages, outcomes, who does what where, and what is missing in the data."""
 
 import streamlit as st
 
-from sna import ui
+from sna import actions as A
+from sna import config, overview, tracker, ui
+from sna import tracker_charts as charts
+from sna.ui import data
 
-ui.header("nav.actions")
+c = ui.ctx()
+ui.header("actions.title")
+today, big = config.today(), c.presenting
+
+
+def _set_level() -> None:
+    value = st.session_state["actions.w.level"]
+    ui.set_filter("level", None if value in (None, "all") else value)
+
+
+st.session_state["actions.w.level"] = c.filters.level or "all"
+st.segmented_control(c.t("actions.view"), tracker.VIEW_LEVELS, key="actions.w.level", required=True,
+                     format_func=lambda v: c.t("actions.all_levels") if v == "all" else c.label("level", v),
+                     on_change=_set_level)
+
+visible, n_hidden = tracker.visible_actions(data.q("actions"), c.sensitive)
+main, national = overview.filtered_actions(visible, c.filters)
+scoped = tracker.in_scope(main, national)
+links = data.q("action_links")
+outcomes = tracker.outcomes_for(data.q("outcomes"), links["outcomes"], scoped,
+                                include_unlinked=not c.filters.to_params())
+if n_hidden or c.sensitive:
+    st.caption(c.t("actions.sensitive_hidden", n=n_hidden) if n_hidden else c.t("actions.sensitive_shown"))
+
+# ------------------------------------------------------------------ headline
+head, found = tracker.headline(main, national, today), tracker.outcome_summary(outcomes)
+cols = st.columns(5)
+cols[0].metric(c.t("actions.total"), c.num(head["total"], 0))
+cols[1].metric(c.t("actions.pct_done"), "—" if head["pct_done"] is None else c.num(head["pct_done"], 0) + " %",
+               help=c.t("actions.pct_done_help"))
+cols[2].metric(c.t("actions.overdue"), c.num(head["overdue"], 0), help=c.t("actions.overdue_help", today=c.date(today)))
+cols[3].metric(c.t("actions.due_30"), c.num(head["due_30"], 0))
+cols[4].metric(c.t("actions.outcomes_metric"), c.num(found["total"], 0),
+               delta=c.t("actions.outcomes_verified", n=found["verified"]), delta_color="off", delta_arrow="off")
+st.caption(c.t("actions.by_status", counts=" · ".join(f"{c.label('status', s)} {c.num(n, 0)}"
+                                                       for s, n in head["by_status"].items())))
+if head["n_national"]:
+    st.caption(c.t("actions.national_apart", n=head["n_national"]))
+
+quality = tracker.quality_table(scoped, data.q("known_areas"), c.lang)
+if len(quality):
+    with st.expander(c.t("actions.quality_title", n=len(quality)), icon=":material/warning:"):
+        st.caption(c.t("actions.quality_help"))
+        st.dataframe(quality, hide_index=True, width="stretch")
+
+st.subheader(c.t("actions.milestones"))
+st.dataframe(tracker.milestone_table(data.q("milestones"), today, c.lang), hide_index=True, width="stretch")
+st.caption(c.t("actions.milestones_help", today=c.date(today)))
+
+tab_table, tab_progress, tab_stages, tab_outcomes, tab_wdww = st.tabs(
+    [c.t(f"actions.tab.{k}") for k in ("table", "progress", "stages", "outcomes", "wdww")])
+
+# ------------------------------------------------------------------ table + detail
+with tab_table:
+    dms = data.q("decision_makers", sensitive=c.sensitive)
+    types_of = tracker.target_types_by_action(links["decision_makers"], dms)
+    options = tracker.table_options(visible, types_of)
+    f1, f2, f3, f4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
+    narrowing = dict(
+        organisations=f1.multiselect(c.t("actions.col.lead"), options["organisation"], key="actions.w.org",
+                                     placeholder=c.t("actions.any")),
+        target_types=f2.multiselect(c.t("actions.col.target"), options["target_type"], key="actions.w.target",
+                                    placeholder=c.t("actions.any"), format_func=lambda v: c.label("target_type", v)),
+        stages=f3.multiselect(c.t("actions.col.stage"), options["stage"], key="actions.w.stage",
+                              placeholder=c.t("actions.any"), format_func=lambda v: c.label("stage", v)),
+        late_only=f4.toggle(c.t("actions.late_only"), key="actions.w.late"),
+        target_types_of=types_of,
+    )
+    shown, shown_national = tracker.narrow(main, today, **narrowing), tracker.narrow(national, today, **narrowing)
+    table, table_national = (tracker.action_table(df, today, c.lang, c.names) for df in (shown, shown_national))
+    narrow_cols = {c.t(f"actions.col.{k}"): st.column_config.TextColumn(width=w)
+                   for k, w in tracker.COLUMN_WIDTHS.items()}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=narrow_cols)
+    st.caption(c.t("actions.table_help", n=len(shown)))
+    if c.filters.region:
+        st.subheader(c.t("actions.national_apart_title"))
+        st.caption(c.t("actions.national_apart_help", region=c.area(c.filters.region)))
+        st.dataframe(table_national, hide_index=True, width="stretch", column_config=narrow_cols)
+    st.download_button(c.t("actions.download"), lambda: tracker.csv_bytes(table, table_national),
+                       file_name="sna-actions.csv", mime="text/csv", icon=":material/download:")
+    on_screen = tracker.in_scope(shown, shown_national)
+
+    st.subheader(c.t("actions.detail"))
+    choices = tracker.ref_choices(on_screen, today)
+    ref = st.selectbox(c.t("actions.choose"), list(choices), format_func=choices.get,
+                       placeholder=c.t("actions.none"))
+    detail = ref and tracker.action_detail(
+        ref, on_screen, links, dms, data.q("organisations"), data.q("indicators"), data.q("stage_changes"),
+        data.q("outcomes"), today, lang=c.lang, names=c.names, sensitive=c.sensitive)
+    if detail:
+        left, right = st.columns(2)
+        left.markdown("\n".join(c.t("actions.fact_line", name=name, value=value)
+                                for name, value in tracker.detail_facts(detail, c.lang, c.names)))
+        if detail.evidence_url:
+            left.link_button(c.t("actions.evidence"), detail.evidence_url, icon=":material/open_in_new:")
+        else:
+            left.caption(c.t("actions.no_evidence"))
+        for box, title, frame, empty in (
+            (right, "actions.targets", detail.targets, "actions.no_targets"),
+            (right, "actions.indicators", detail.indicators, "actions.no_indicators"),
+            (left, "actions.stage_history", detail.stages, "actions.no_stage_history"),
+            (st, "actions.outcomes_of", detail.outcomes, "outcomes.none"),
+        ):
+            box.markdown(f"**{c.t(title)}**")
+            if len(frame):
+                box.dataframe(frame, hide_index=True, width="stretch")
+            else:
+                box.caption(c.t(empty))
+
+# ------------------------------------------------------------------ progress
+with tab_progress:
+    st.plotly_chart(charts.pipeline_chart(A.pipeline(scoped), c.lang, big=big), width="stretch", config=charts.CONFIG)
+    rows, n_no_date, n_cut = tracker.timeline_rows(on_screen, today)
+    st.plotly_chart(charts.timeline_chart(rows, today, c.lang, big=big), width="stretch", config=charts.CONFIG)
+    st.caption(c.t("actions.timeline_help"))
+    if n_cut:
+        st.caption(c.t("actions.timeline_cut", shown=len(rows), n=n_cut))
+    if n_no_date:
+        st.caption(c.t("actions.timeline_no_date", n=n_no_date))
+
+# ------------------------------------------------------------------ policy stages
+with tab_stages:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.stage_funnel(A.stage_counts(scoped, by=()), c.lang, big=big), width="stretch",
+                      config=charts.CONFIG)
+    by = right.segmented_control(c.t("actions.stages_group"), ["sector", "level"], default="sector", required=True,
+                                 format_func=lambda v: c.t(f"actions.col.{v}"), key="actions.w.stage_by")
+    right.plotly_chart(charts.stage_bars(A.stage_counts(scoped, by=by), by, c.lang, big=big), width="stretch",
+                       config=charts.CONFIG)
+    st.caption(c.t("actions.stages_help"))
+
+# ------------------------------------------------------------------ outcomes
+with tab_outcomes:
+    st.caption(c.t("outcomes.help"))
+    ocols = st.columns(4)
+    ocols[0].metric(c.t("outcomes.total"), c.num(found["total"], 0))
+    for col, state in zip(ocols[1:], ("verified", "unverified", "disputed")):
+        col.metric(c.label("verification", state), c.num(found[state], 0))
+    st.plotly_chart(charts.outcome_chart(tracker.outcome_counts(outcomes), c.lang, big=big), width="stretch",
+                    config=charts.CONFIG)
+    st.dataframe(tracker.outcome_table(outcomes, c.lang), hide_index=True, width="stretch")
+
+# ------------------------------------------------------------------ who does what where
+with tab_wdww:
+    pick = st.segmented_control(c.t("actions.wdww_view"), list(tracker.WDWW_VIEWS), default=tracker.WDWW_VIEWS[0],
+                                required=True, format_func=lambda v: c.t(f"actions.wdww_option.{v}"),
+                                key="actions.w.wdww")
+    dims = pick.split(":")
+    st.plotly_chart(charts.wdww_heatmap(A.wdww_matrix(scoped, *dims), c.lang, c.names, big=big), width="stretch",
+                    config=charts.CONFIG, theme=charts.HEATMAP_THEME)
+    st.caption(c.t("actions.wdww_help", total=len(scoped)))
