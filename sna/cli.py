@@ -71,6 +71,26 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from . import slides
+    from .filters import Filters
+
+    params = {k: getattr(args, k) for k in ("sector", "region", "period", "level")}
+    filters, invalid = Filters.from_params(params)
+    if invalid:
+        print("invalid filter: " + ", ".join(f"--{k} {v!r}" for k, v in invalid), file=sys.stderr)
+        return 2
+    keys, unknown = slides.parse_slides(args.slides)
+    if unknown:
+        print(f"unknown slide(s): {', '.join(unknown)}; available: {', '.join(slides.SLIDES)}", file=sys.stderr)
+        return 2
+    engine = db.get_engine()
+    db.ensure_current(engine)
+    size = slides.write_snapshot(args.out, engine, filters, args.lang, keys, config.today())
+    print(f"Snapshot of {len(keys)} slides written to {args.out} ({size / 1e6:.1f} MB, opens offline).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sna",
@@ -94,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
     p.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("snapshot", help="write the presentation slides as one self-contained, dated HTML file")
+    p.add_argument("--out", required=True, help="the HTML file to write")
+    p.add_argument("--slides", help="comma-separated slides in order (default: all): "
+                   "map,sectors,region,advocacy,actions,milestones,outcomes")
+    p.add_argument("--lang", choices=("fr", "en", "ar"), default="fr")
+    for name in ("sector", "region", "period", "level"):
+        p.add_argument(f"--{name}", help=f"{name} filter (a code, as in the app's URL)")
+    p.set_defaults(func=_cmd_snapshot)
 
     from . import auth_cli
 

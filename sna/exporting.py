@@ -609,3 +609,11 @@ def restore(source: str | Path, engine: Engine | None = None, *, user: str = "sy
         store.record_batch_in(conn, file_name=source.name, kind="restore", user=(user or "system")[:80])
     info["previous"] = previous
     return info
+
+
+def backup_bytes(engine: Engine | None = None) -> bytes:
+    """A consistent backup of the SQLite store as bytes (for a download button)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        return backup(Path(folder) / "sna-backup.db", engine).read_bytes()
