@@ -1,0 +1,132 @@
+"""Benchmark of the store's filtered reads (prints a table).
+
+    python bench/bench_queries.py [--large PATH] [--runs 11]
+
+For each named query the screens use, on the large store (DESIGN.md section 9: ~1,000,000
+observations, 20,000 actions; built with ``python -m sna demo --scale large`` unless
+``--large`` names an existing SQLite file), three figures measured in turn in the same run:
+
+* **sna**: the store function (``sna.queries``) as the pages call it;
+* **naive**: read the whole table(s) with pandas, then filter/aggregate in pandas;
+* **hand SQL**: the same result written by hand in SQL with bind parameters, through the
+  plain ``sqlite3`` module (what an expert would write against the same indexes).
+
+Medians of ``--runs`` (≥ 9). Targets: sna ≥ 10× faster than naive, ≤ 1.5× hand SQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sna import codes, db, queries  # noqa: E402
+
+REGIONS = list(codes.REGION_CODES)
+
+
+def median_ms(fn, runs: int) -> float:
+    fn()  # warm-up (page cache, statement cache)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", help="an existing large SQLite store to reuse")
+    parser.add_argument("--runs", type=int, default=11)
+    args = parser.parse_args()
+    runs = max(args.runs, 9)
+    tmp = tempfile.mkdtemp(prefix="sna-bench-")
+    path = Path(args.large) if args.large else Path(tmp) / "large.db"
+    if not args.large:
+        print("building the large store (about a minute)...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "sna", "demo", "--scale", "large", "--as-of", "2026-03-15"],
+                       cwd=ROOT, env={**os.environ, "SNA_DATABASE_URL": f"sqlite:///{path}"}, check=True,
+                       stdout=subprocess.DEVNULL)
+    engine = db.get_engine(f"sqlite:///{path}")
+    raw = sqlite3.connect(path)
+    n_obs = raw.execute("select count(*) from observation").fetchone()[0]
+    n_act = raw.execute("select count(*) from influence_action").fetchone()[0]
+    cat = queries.indicators(engine)
+    health = list(cat.loc[cat["sector"] == "health", "code"])
+    period = queries.periods(engine)[-1]
+    marks = ",".join("?" * len(health))
+    rmarks = ",".join("?" * len(REGIONS))
+
+    def naive_obs():
+        return pd.read_sql("select * from observation", raw)
+
+    cases = [
+        ("migrants values of one sector, one period, 12 regions (gaps page)",
+         lambda: queries.group_observations(engine, group="migrants", periods=[period], indicators=health,
+                                            areas=REGIONS),
+         lambda: (lambda o: o[(o["population_group"] == "migrants") & (o["period"] == period)
+                              & o["indicator"].isin(health) & o["area_code"].isin(REGIONS)
+                              & (o["sex"] == "all") & (o["age_group"] == "all")])(naive_obs()),
+         lambda: pd.read_sql(
+             f"select indicator, area_code, period, population_group, sex, age_group, value, numerator, "
+             f"denominator, sample_size, source, is_illustrative, note from observation where "
+             f"population_group = 'migrants' and sex = 'all' and age_group = 'all' and period = ? "
+             f"and indicator in ({marks}) and area_code in ({rmarks})", raw, params=[period, *health, *REGIONS])),
+        ("share of illustrative values in a sector, region and period (banner)",
+         lambda: queries.illustrative_share(engine, sector="health", region="09", period=period),
+         lambda: (lambda o: (int(o["is_illustrative"].sum()), len(o)))(
+             (lambda o: o[(o["sector"] == "health") & (o["period"] == period)
+                          & ((o["area_code"] == "09") | o["area_code"].str.startswith("09."))])(
+                 naive_obs().merge(pd.read_sql("select code, sector from indicator", raw), left_on="indicator",
+                                   right_on="code"))),
+         lambda: raw.execute(
+             "select count(*), sum(o.is_illustrative) from observation o join indicator i on i.code = o.indicator "
+             "where i.sector = ? and o.period = ? and (o.area_code = ? or o.area_code like ?)",
+             ("health", period, "09", "09.%")).fetchone()),
+        ("periods holding data (period filter)",
+         lambda: queries.periods(engine),
+         lambda: sorted(naive_obs()["period"].unique()),
+         lambda: [r[0] for r in raw.execute("select distinct period from observation order by period")]),
+        ("every action with lead organisation, main target, counts (tracker; naive = no target)",
+         lambda: queries.actions(engine),
+         lambda: pd.read_sql("select * from influence_action", raw).merge(
+             pd.read_sql("select id as lead_organisation_id, name from organisation", raw), how="left").merge(
+             pd.read_sql("select action_id as id, count(*) as n from action_decision_maker group by action_id",
+                         raw), how="left"),
+         lambda: pd.read_sql(
+             "with n as (select action_id, count(*) as n from action_decision_maker group by action_id), "
+             "r as (select d.action_id, dm.target_type, row_number() over (partition by d.action_id "
+             "order by dm.influence desc, dm.id) as rk from action_decision_maker d "
+             "join decision_maker dm on dm.id = d.decision_maker_id) "
+             "select a.*, o.name as lead_organisation, coalesce(n.n, 0) as n_decision_makers, r.target_type "
+             "from influence_action a left join organisation o on o.id = a.lead_organisation_id "
+             "left join n on n.action_id = a.id left join r on r.action_id = a.id and r.rk = 1 "
+             "where a.archived = 0 order by a.ref", raw, parse_dates=["start_date", "due_date", "done_date"])),
+    ]
+    print(f"store: {n_obs:,} observations, {n_act:,} actions (SQLite, WAL); medians of {runs} runs, ms")
+    print(f"{'query':<72}{'sna':>9}{'naive':>10}{'hand SQL':>10}{'naive/sna':>11}{'sna/hand':>10}")
+    ok = True
+    for name, sna_fn, naive_fn, hand_fn in cases:
+        n = median_ms(naive_fn, max(3, runs // 3))  # the naive read is slow: fewer runs, still a median
+        s = median_ms(sna_fn, runs)
+        h = median_ms(hand_fn, runs)
+        met = n / s >= 10 and s / h <= 1.5
+        ok &= met
+        print(f"{name:<72}{s:>9.1f}{n:>10.1f}{h:>10.1f}{n / s:>10.0f}×{s / h:>9.2f}×  {'met' if met else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
