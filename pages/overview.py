@@ -7,8 +7,9 @@ from sna import codes, config, overview, ui
 from sna.ui import data
 
 c = ui.ctx()
-periods = data.q("periods")
-ui.header("overview.title", default_period=periods[-1] if periods else None)
+# Nothing here is "the latest period": actions, milestones and the data share span every
+# period unless one is chosen, and the caption and the banner must say the same.
+ui.header("overview.title")
 
 today = config.today()
 figures = overview.headline(data.q("actions"), data.q("milestones"), c.filters, today)
@@ -38,7 +39,7 @@ for col, row in zip(mcols, ms.itertuples()):
     left = row.days_left
     delta = c.t("overview.days_left", n=left) if left >= 0 else c.t("overview.days_late", n=-left)
     col.metric(title, c.date(row.due_date), delta=f"{c.label('status', row.status)} · {delta}",
-               delta_color="off")
+               delta_color="off", delta_arrow="off")
 
 st.subheader(c.t("overview.data"))
 last = data.q("last_import")
@@ -47,6 +48,22 @@ illus, total = data.q("illustrative_share", sector=c.filters.sector, region=c.fi
 dcols = st.columns(2)
 dcols[0].metric(c.t("overview.last_import"),
                 c.date(last["at"]) if last else c.t("overview.no_import"),
-                delta=last["file_name"] if last else None, delta_color="off")
+                delta=last["file_name"] if last else None, delta_color="off", delta_arrow="off")
 dcols[1].metric(c.t("overview.illustrative_share"),
                 (c.num(100 * illus / total, 0) + " %") if total else "—")
+
+# ---- largest gaps (the access-gaps map has the details)
+from sna.ui import gapcache  # noqa: E402
+
+st.subheader(c.t("gaps.largest_title"))
+gap_period, largest = gapcache.largest(c.lang, c.filters.sector, c.filters.period, n=5)
+if largest.empty:
+    st.caption(c.t("gaps.largest_none"))
+else:
+    what = (c.t("gaps.target.sector", sector=c.label("sector", c.filters.sector)) if c.filters.sector
+            else c.t("gaps.target.overall"))
+    st.caption(c.t("gaps.largest_caption", what=what, period=gap_period))
+    for col, row in zip(st.columns(len(largest)), largest.itertuples()):
+        col.metric(row.name, row.value, delta=c.t("gaps.coverage_delta", value=row.coverage), delta_color="off",
+                   delta_arrow="off")
+st.page_link("pages/gaps.py", label=c.t("gaps.largest_link"), icon=":material/map:")
