@@ -53,6 +53,7 @@ with tab_import:
                 except importing.CommitError as exc:
                     st.error(c.t("data.commit_failed", reason=str(exc)))
                 else:
+                    data.invalidate()
                     st.success(c.t("data.done", batch=batch, new=plan.new, changed=plan.changed))
 
 with tab_export:
@@ -82,6 +83,7 @@ with tab_batches:
         except importing.RevertError as exc:
             st.error(c.t("data.revert_refused", reason=str(exc)))
         else:
+            data.invalidate()
             st.success(c.t("data.reverted", batch=choice))
 
 with tab_backup:

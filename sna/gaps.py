@@ -411,7 +411,8 @@ def overall_index(sector_idx: pd.DataFrame) -> pd.DataFrame:
 
 def area_table(obs: pd.DataFrame, catalogue: pd.DataFrame, period: str, *,
                areas: list[str], view: str, indicator: str | None = None,
-               sector: str | None = None, threshold: int = 5) -> pd.DataFrame:
+               sector: str | None = None, threshold: int = 5,
+               gaps: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per area of ``areas``, in that order: what a map or a table of a page shows.
 
     Columns (:data:`AREA_TABLE_COLUMNS`). Areas without data are present with ``NaN``
@@ -432,6 +433,10 @@ def area_table(obs: pd.DataFrame, catalogue: pd.DataFrame, period: str, *,
     In the index cases ``view`` is not used (the value is a score), ``suppressed`` is
     False (suppressed values never enter an index), and ``is_illustrative``/``source``
     describe the values that entered it.
+
+    ``gaps`` may pass :func:`indicator_gaps` of the same ``obs``, ``period`` and
+    ``threshold`` already computed (a screen switching sectors reuses one per period); it
+    is used for the index cases only.
 
     Raises ``ValueError`` for an unknown ``view`` or an indicator not in the catalogue.
     """
@@ -455,7 +460,8 @@ def area_table(obs: pd.DataFrame, catalogue: pd.DataFrame, period: str, *,
         else:
             out["coverage"] = np.nan  # context indicators never enter an index
     else:
-        gaps = indicator_gaps(obs, catalogue, period, threshold=threshold)
+        if gaps is None:
+            gaps = indicator_gaps(obs, catalogue, period, threshold=threshold)
         idx = sector_index(gaps, catalogue, areas=area_list)
         used = _usable(gaps)
         if sector is not None:

@@ -15,7 +15,6 @@ The parsed collections are cached and shared: treat them as read-only, and use
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import math
@@ -34,8 +33,19 @@ LEVELS = ("region", "province")
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """The file parsed, with every geometry's coordinates frozen into tuples: the cached
+    geometries are shared by the collections :func:`geojson_with_values` makes (no deep
+    copy on every rerun) and cannot be modified by mistake."""
     with path.open(encoding="utf-8") as f:
-        return json.load(f)
+        data = json.load(f)
+    for feature in data["features"]:
+        geometry = feature["geometry"]
+        feature["geometry"] = {**geometry, "coordinates": _freeze(geometry["coordinates"])}
+    return data
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(_freeze(v) for v in value) if isinstance(value, list) else value
 
 
 @functools.cache
@@ -103,7 +113,7 @@ def geojson_with_values(values: pandas.DataFrame, key: str = "code", level: str 
     property of that name is kept). Missing values (NaN, NA) become None and
     numpy scalars plain Python values, so the result is ``json.dumps``-able.
 
-    The cached collection is deep-copied, never modified. Raises ValueError for
+    The cached collection is never modified (its geometries are shared, read-only). Raises ValueError for
     an unknown ``level``, a missing ``key`` column or a duplicated key.
     """
     source = _collection(level)
@@ -120,9 +130,12 @@ def geojson_with_values(values: pandas.DataFrame, key: str = "code", level: str 
         for k, record in zip(keys, values[columns].itertuples(index=False, name=None))
     }
 
-    out = copy.deepcopy(source)
+    # New collection and feature dicts with their own properties; the geometries (never
+    # modified) are shared with the cached collection instead of being deep-copied.
+    out = {k: v for k, v in source.items() if k != "features"}
+    out["features"] = [{**f, "properties": dict(f.get("properties") or {})} for f in source["features"]]
     for feature in out["features"]:
-        properties = feature.setdefault("properties", {})
+        properties = feature["properties"]
         row = rows.get(properties.get("code"))
         if row is None:
             for column in columns:

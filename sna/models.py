@@ -129,6 +129,9 @@ class Observation(Base):
         CheckConstraint("area_code = 'MA' OR length(area_code) IN (2, 6)", name="area_code"),
         CheckConstraint("length(period) IN (4, 7)", name="period"),
         Index("ix_observation_period_indicator", "period", "indicator"),
+        # covers the illustrative-data banner's count (period → indicator → flag) without
+        # reading the rows
+        Index("ix_observation_period_indicator_flag", "period", "indicator", "is_illustrative", "area_code"),
         Index("ix_observation_area", "area_code"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -178,8 +178,10 @@ def test_geojson_with_values_regions():
     assert by_code["02"]["rate"] is None and by_code["02"]["count"] is None and by_code["02"]["label"] is None
     assert by_code["02"]["name_fr"]  # names kept
     json.dumps(out)  # JSON-ready
-    out["features"][0]["geometry"]["coordinates"].clear()
-    assert json.dumps(geo.regions_geojson()) == before  # deep copy
+    with pytest.raises(AttributeError):  # the shared geometries cannot be changed by mistake
+        out["features"][0]["geometry"]["coordinates"].clear()
+    out["features"][0]["properties"]["code"] = "zz"
+    assert json.dumps(geo.regions_geojson()) == before
 
 
 def test_geojson_with_values_provinces_and_errors():

@@ -267,3 +267,27 @@ def test_help_lists_the_commands():
     for command in ("init", "info", "demo"):
         assert command in res.stdout
     assert _cli("frobnicate", url="sqlite://").returncode == 2
+
+
+def test_a_store_at_an_older_schema_keeps_its_data_through_init(tmp_path):
+    """A store made by the previous release (schema 0001) is brought to head by init."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'v1.db'}"
+    engine = db.get_engine(url)
+    with engine.connect() as conn:
+        conn.execution_options(sna_write=True)
+        with conn.begin():
+            command.upgrade(db._alembic_config(conn), "0001")
+            _reference(conn)
+    assert db.current_revision(engine) == "0001"
+    with pytest.raises(db.StoreError, match="python -m sna init"):
+        db.ensure_current(engine)
+    db.dispose_engines()
+    res = _cli("init", url=url)
+    assert res.returncode == 0 and "upgraded from 0001" in res.stdout, res.stderr
+    engine = db.get_engine(url)
+    assert db.current_revision(engine) == db.head_revision()
+    assert list(queries.regions(engine)["code"]) == ["09"]
+    assert "ix_observation_period_indicator_flag" in {i["name"] for i in sa.inspect(engine).get_indexes("observation")}
+    db.dispose_engines()

@@ -46,9 +46,27 @@ def _ensure_store(url: str) -> str | None:
     return None
 
 
+_VERSION_KEY = "sna.data_version"
+
+
+def refresh_version() -> int:
+    """Read the store's data version (one cheap query); the frame does it once per rerun."""
+    value = db.data_version(engine())
+    st.session_state[_VERSION_KEY] = value
+    return value
+
+
 def version() -> int:
-    """The store's data version (not cached: it is what the caches are keyed on)."""
-    return db.data_version(engine())
+    """The data version read at the start of this rerun — what every cache is keyed on.
+
+    Read once per rerun rather than at every cached call; after a write in the middle of a
+    run, call :func:`invalidate` (or ``st.rerun()``) so the rest of the run sees it."""
+    value = st.session_state.get(_VERSION_KEY)
+    return refresh_version() if value is None else value
+
+
+def invalidate() -> None:
+    st.session_state.pop(_VERSION_KEY, None)
 
 
 def _key() -> tuple[str, int]:
@@ -71,8 +89,14 @@ def q(name: str, **kwargs) -> pd.DataFrame:
 
 def region_names() -> dict[str, dict[str, str]]:
     """{code: {"fr", "ar", "en"}} for regions and provinces (for captions and tables)."""
+    return _region_names(*_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _region_names(url: str, data_version: int) -> dict[str, dict[str, str]]:
+    eng = db.get_engine(url)
     names: dict[str, dict[str, str]] = {}
-    for df in (q("regions"), q("provinces")):
+    for df in (queries.regions(eng), queries.provinces(eng)):
         for row in df.itertuples(index=False):
             names[row.code] = {"fr": row.name_fr, "ar": row.name_ar, "en": row.name_en}
     return names

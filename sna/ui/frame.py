@@ -10,6 +10,7 @@ a page switch) and copy their value back with ``on_change``. The codes are writt
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import streamlit as st
@@ -33,6 +34,10 @@ class Ctx:
     user: dict | None
     presenting: bool
     names: dict[str, dict[str, str]]
+    may_view: bool = True
+    """False when no page may run (login required and nobody signed in, or the store is
+    unusable): ``app.py`` still registers its pages with ``st.navigation`` (else Streamlit
+    falls back to listing ``pages/*.py`` and running them without the frame) but runs none."""
 
     def t(self, key: str, **params: Any) -> str:
         return t(key, self.lang, **params)
@@ -81,7 +86,40 @@ def _init_state() -> list[tuple[str, str]]:
         st.session_state[KEY.format("ignored")] = ignored
     if KEY.format("presenting") not in st.session_state:
         st.session_state[KEY.format("presenting")] = _url_value("present") == "1"
+    if _history_navigation() and any(_url_value(p) for p in (*PARAMS, "lang")):
+        # Back/Forward: the URL is an earlier view of this session (the app wrote it):
+        # show that view again rather than writing the current one over it.
+        if _url_value("lang") in C.LANGUAGES:
+            st.session_state[KEY.format("lang")] = _url_value("lang")
+        st.session_state[KEY.format("filters")] = Filters.from_params({p: _url_value(p) for p in PARAMS})[0]
     return st.session_state.get(KEY.format("ignored"), [])
+
+
+def _history_navigation() -> bool:
+    """Whether this run comes from the browser's Back or Forward button (Streamlit tells
+    the script run; a sidebar link or a widget is not a history navigation)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$:.@&;^])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def ignored_notice(ignored: list[tuple[str, str]], lang: str) -> str:
+    """The notice naming the URL parameters that were ignored (``region=99``).
+
+    The values come from a link anyone can craft and notices are Markdown: each value is
+    cut short and its Markdown characters escaped, so a link cannot put a clickable link,
+    formatting or a long text into the app's own notice.
+    """
+    def plain(value: str, limit: int = 30) -> str:
+        value = _CONTROL.sub(" ", value)
+        value = value if len(value) <= limit else value[:limit] + "…"
+        return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+
+    return t("filters.ignored", lang, params=", ".join(f"{k}={plain(v)}" for k, v in ignored))
 
 
 def _set_filter(name: str, widget_key: str) -> None:
@@ -94,16 +132,31 @@ def _set_lang() -> None:
     st.session_state[KEY.format("lang")] = st.session_state["w.lang"]
 
 
+_URL_PARAMS = ("lang", *PARAMS, "present")  # the frame's parameters, in the order written
+
+
 def _sync_url(lang: str, filters: Filters, presenting: bool) -> None:
+    """Write the view's codes to the URL in one go and in a fixed order (other parameters
+    kept after them). Each change of the query string is an entry in the browser's history:
+    written one parameter at a time, a page switch (which empties the query string) left
+    several entries holding part of the filters, and Back showed views nobody had seen."""
     wanted = {"lang": lang, **filters.to_params()}
     if presenting:
         wanted["present"] = "1"
-    for name in (*PARAMS, "lang", "present"):
-        if name in wanted:
-            if st.query_params.get(name) != wanted[name]:
-                st.query_params[name] = wanted[name]
-        elif name in st.query_params:
-            del st.query_params[name]
+    current = {name: st.query_params.get_all(name) for name in st.query_params}
+    target = {**{name: [wanted[name]] for name in _URL_PARAMS if name in wanted},
+              **{name: values for name, values in current.items() if name not in _URL_PARAMS}}
+    if list(current.items()) == list(target.items()):
+        return
+    try:
+        st.query_params.from_dict(target)  # one message, so one history entry
+    except st.errors.StreamlitAPIException:  # a page bound a widget to a parameter
+        for name in _URL_PARAMS:
+            if name in wanted:
+                if st.query_params.get(name) != wanted[name]:
+                    st.query_params[name] = wanted[name]
+            elif name in st.query_params:
+                del st.query_params[name]
 
 
 def _select(name: str, options: list[str | None], fmt, lang: str) -> None:
@@ -113,8 +166,10 @@ def _select(name: str, options: list[str | None], fmt, lang: str) -> None:
         options = [*options, current]
     widget_key = f"w.{name}"
     st.session_state[widget_key] = current
+    # None ("all") is an option, but a selectbox whose value is None shows its placeholder
+    # in the browser ("Choose an option", in English): make that placeholder the "all" label.
     st.sidebar.selectbox(t(f"filters.{name}", lang), options, key=widget_key, format_func=fmt,
-                         on_change=_set_filter, args=(name, widget_key))
+                         placeholder=fmt(None), on_change=_set_filter, args=(name, widget_key))
 
 
 def _filter_widgets(lang: str, names: dict[str, dict[str, str]]) -> None:
@@ -145,6 +200,9 @@ def _rtl_css() -> None:
       [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"], h1, h2, h3, p, li, label
         { direction: rtl; text-align: right; }
       [data-testid="stDataFrame"], [data-testid="stTable"] { direction: rtl; }
+      /* drop-down lists and toasts are drawn in a portal, outside the main area and the sidebar */
+      [data-testid="stSelectboxVirtualDropdown"], [role="listbox"], [data-testid="stToast"]
+        { direction: rtl; text-align: right; }
       .js-plotly-plot, [data-testid="stDeckGlJsonChart"] { direction: ltr; }
     </style>""")
 
@@ -199,30 +257,38 @@ def _login_box(lang: str, user: dict | None, *, main: bool = False) -> None:
 
 # ----------------------------------------------------------------------- frame
 def setup() -> Ctx:
-    """Run by ``app.py`` on every rerun, before the page: returns the page context."""
+    """Run by ``app.py`` on every rerun, before the page: returns the page context (with
+    ``may_view`` False when only the login form, or the store's problem, may be shown)."""
     problem = data.ensure_store()
+    if not problem:
+        data.refresh_version()  # once per rerun: every cache below is keyed on it
     ignored = _init_state()
     lang: str = st.session_state[KEY.format("lang")]
     if problem:
         st.error(problem)
-        st.stop()
+        return Ctx(lang=lang, filters=st.session_state[KEY.format("filters")], user=None,
+                   presenting=False, names={}, may_view=False)
     if is_rtl(lang):
         _rtl_css()
-    names = data.region_names()
     presenting = bool(st.session_state.get(KEY.format("presenting")))
     user = _current_user()
     _language_widget(lang)
-    _filter_widgets(lang, names)
     filters: Filters = st.session_state[KEY.format("filters")]
     _sync_url(lang, filters, presenting)
+    # The notice is for the run that found the bad values: header() shows it on this run's
+    # page; a page without a header (sources) must not leave it to the next page.
+    st.session_state.pop(KEY.format("ignored_shown"), None)
     if ignored:
-        st.toast(t("filters.ignored", lang, params=", ".join(f"{k}={v}" for k, v in ignored)))
+        st.toast(ignored_notice(ignored, lang))
         st.session_state[KEY.format("ignored")] = []
         st.session_state[KEY.format("ignored_shown")] = ignored
     if config.login_required() and not user:
+        # Nothing but the language and the login form (no filters: they read the store).
         st.title(t("app.title", lang))
         _login_box(lang, None, main=True)
-        st.stop()
+        return Ctx(lang=lang, filters=filters, user=None, presenting=presenting, names={}, may_view=False)
+    names = data.region_names()
+    _filter_widgets(lang, names)
     _login_box(lang, user)
     ctx = Ctx(lang=lang, filters=filters, user=user, presenting=presenting, names=names)
     st.session_state[KEY.format("ctx")] = ctx
@@ -237,8 +303,23 @@ def set_filter(name: str, value: str | None) -> None:
 
 
 def ctx() -> Ctx:
-    """The context the frame prepared for this run."""
-    return st.session_state[KEY.format("ctx")]
+    """The context the frame prepared for this run.
+
+    Until ``st.navigation`` has been called once in the server process, Streamlit treats
+    ``pages/`` as a legacy multipage folder: the first visit after a start through a link
+    to a page (``/sources?lang=ar``) runs that page's file alone, without ``app.py``. The
+    page then finds no context here: turn the legacy mode off, as ``st.navigation`` would,
+    and rerun, so that ``app.py`` runs the same page inside the frame.
+    """
+    found = st.session_state.get(KEY.format("ctx"))
+    if found is None:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        if PagesManager.uses_pages_directory:
+            PagesManager.uses_pages_directory = False
+            st.rerun()
+        raise RuntimeError("sna.ui.ctx() called before sna.ui.setup(): start the app with app.py")
+    return found
 
 
 def header(title_key: str, *, default_period: str | None = None, sector: str | None = None) -> None:
@@ -249,7 +330,7 @@ def header(title_key: str, *, default_period: str | None = None, sector: str | N
     st.caption(c.caption(default_period), help=None)
     shown = st.session_state.pop(KEY.format("ignored_shown"), None)
     if shown:
-        st.info(c.t("filters.ignored", params=", ".join(f"{k}={v}" for k, v in shown)), icon=None)
+        st.info(ignored_notice(shown, c.lang), icon=None)
     illus, total = data.q("illustrative_share", sector=c.filters.sector, region=c.filters.region,
                           period=c.filters.period or default_period)
     if illus:

@@ -84,14 +84,34 @@ def _table(url: str, version: int, target: str, period: str, threshold: int) -> 
     """``sna.gaps.area_table`` of the target for the 12 regions (view 'gap' for an
     indicator: :func:`_values` picks the column of another view)."""
     cat = _catalogue(url, version)
+    kind, what = V.target_kind(target)
+    if kind != "indicator":  # a sector or the overall index: every index of the period at once
+        return _period_indices(url, version, period, threshold)[what if kind == "sector" else None]
     wanted = V.target_indicators(target, cat)
     host = _host(url, version)
     obs = pd.concat([_migrants(url, version, period, tuple(wanted)),
                      host[host["indicator"].isin(wanted)]], ignore_index=True)
-    kind, what = V.target_kind(target)
-    return G.area_table(obs, cat, period, areas=REGIONS, view="gap" if kind == "indicator" else "score",
-                        threshold=threshold, indicator=what if kind == "indicator" else None,
-                        sector=what if kind == "sector" else None)
+    return G.area_table(obs, cat, period, areas=REGIONS, view="gap", threshold=threshold, indicator=what)
+
+
+@st.cache_resource(max_entries=16, **_RES)
+def _period_indices(url: str, version: int, period: str, threshold: int) -> dict[str | None, pd.DataFrame]:
+    """``area_table`` of the overall index (key None) and of every sector's index for a
+    period, from one computation of the period's gaps: switching sectors costs nothing."""
+    cat = _catalogue(url, version)
+    obs, gaps = _period_gaps(url, version, period, threshold)
+    return {sector: G.area_table(obs, cat, period, areas=REGIONS, view="score", threshold=threshold,
+                                 sector=sector, gaps=gaps)
+            for sector in (None, *sorted(set(cat.loc[cat["direction"] != "context", "sector"])))}
+
+
+@st.cache_resource(max_entries=16, **_RES)
+def _period_gaps(url: str, version: int, period: str, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The observations of a period (every indicator) and their gaps: computed once per
+    period, then every sector index and the overall index of that period are cheap."""
+    cat = _catalogue(url, version)
+    obs = pd.concat([_migrants(url, version, period, tuple(cat["code"])), _host(url, version)], ignore_index=True)
+    return obs, G.indicator_gaps(obs, cat, period, threshold=threshold)
 
 
 @st.cache_resource(max_entries=128, **_RES)
