@@ -37,4 +37,8 @@ if auth.can_edit(ctx.user):  # the pages refuse viewers too, whatever URL they o
         page("audit", "audit", "audit", "history"),
     ]
 
-st.navigation(PAGES).run()
+# Register the pages even when none may run (login required, store unusable): without a
+# call to st.navigation Streamlit lists pages/*.py itself and runs them without the frame.
+nav = st.navigation(PAGES, position="sidebar" if ctx.may_view else "hidden")
+if ctx.may_view:
+    nav.run()

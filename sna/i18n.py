@@ -29,6 +29,9 @@ LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANG = "fr"
 RTL = frozenset({"ar"})
 _BABEL_LOCALE = {"fr": "fr_MA", "en": "en", "ar": "ar_MA"}
+# Month names: CLDR's fr_MA abbreviates June "jui." (July "juil."), which reads as a typo;
+# French dates use fr's "juin" / "juil." / "sept." instead (numbers keep fr_MA).
+_DATE_LOCALE = {**_BABEL_LOCALE, "fr": "fr"}
 
 
 @functools.cache
@@ -89,7 +92,7 @@ def fmt_number(value: Any, lang: str = DEFAULT_LANG, decimals: int = 1, *, empty
 
 
 def fmt_date(value: dt.date | None, lang: str = DEFAULT_LANG, *, style: str = "medium", empty: str = "—") -> str:
-    """A date in the reader's language (``30 juin 2026``, ``June 30, 2026``...)."""
+    """A date in the reader's language (``30 juin 2026``, ``30 Jun 2026``, ``30 يونيو 2026``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return empty
     if isinstance(value, dt.datetime):
@@ -97,7 +100,7 @@ def fmt_date(value: dt.date | None, lang: str = DEFAULT_LANG, *, style: str = "m
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     fmt = "long" if style == "long" else "d MMM y" if lang != "ar" else "d MMMM y"
-    return _babel_date(value, format=fmt, locale=_BABEL_LOCALE[normalise_lang(lang)])
+    return _babel_date(value, format=fmt, locale=_DATE_LOCALE[normalise_lang(lang)])
 
 
 def area_name(area_code: str | None, lang: str, names: dict[str, dict[str, str]]) -> str:

@@ -219,9 +219,24 @@ def _current_user() -> dict | None:
 
 
 def _set_cookie(value: str, max_age: int) -> None:
-    # The value is a token we signed (URL-safe base64), never user text.
-    st.html(f"<script>document.cookie = '{COOKIE}={value}; path=/; max-age={max_age}; SameSite=Strict';</script>",
-            unsafe_allow_javascript=True)
+    """Set (or, with max_age 0, clear) the session cookie on the next run.
+
+    The cookie is written by a script element. Drawn just before ``st.rerun()`` (as the
+    login and the sign-out must do), that element was sometimes never mounted in the
+    browser: a refresh then lost the login, or brought back an account that had signed
+    out. :func:`_flush_cookie`, at the top of the next run, draws it on a run that ends
+    normally.
+    """
+    st.session_state[KEY.format("cookie")] = (value, int(max_age))
+
+
+def _flush_cookie() -> None:
+    pending = st.session_state.pop(KEY.format("cookie"), None)
+    if pending:
+        value, max_age = pending
+        # The value is a token we signed (URL-safe base64), never user text.
+        st.html(f"<script>document.cookie = '{COOKIE}={value}; path=/; max-age={max_age}; SameSite=Strict';"
+                "</script>", unsafe_allow_javascript=True)
 
 
 def _login_box(lang: str, user: dict | None, *, main: bool = False) -> None:
@@ -271,6 +286,7 @@ def setup() -> Ctx:
     if is_rtl(lang):
         _rtl_css()
     presenting = bool(st.session_state.get(KEY.format("presenting")))
+    _flush_cookie()
     user = _current_user()
     _language_widget(lang)
     filters: Filters = st.session_state[KEY.format("filters")]
