@@ -27,6 +27,9 @@ PAGES = {
         page("actions", "actions", "actions", "campaign"),
         page("decision_makers", "decision_makers", "decision-makers", "groups"),
     ],
+    t("nav.section.meeting", lang): [
+        page("present", "present", "present", "slideshow"),
+    ],
     t("nav.section.data", lang): [
         page("sources", "sources", "sources", "menu_book"),
     ],
@@ -34,6 +37,7 @@ PAGES = {
 if auth.can_edit(ctx.user):  # the pages refuse viewers too, whatever URL they open
     PAGES[t("nav.section.data", lang)][:0] = [
         page("edit", "edit", "edit", "edit_note"),
+        page("data", "data", "data", "upload_file"),
         page("audit", "audit", "audit", "history"),
     ]
 

@@ -207,6 +207,20 @@ def _rtl_css() -> None:
     </style>""")
 
 
+def _presentation_css() -> None:
+    """For a projector (``?present=1`` on any page): large type, no sidebar, no Streamlit
+    header, toolbar or decoration."""
+    st.html("""<style>
+      section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+      [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"], [data-testid="stToolbar"],
+      [data-testid="stDecoration"], [data-testid="stSidebarNav"] { display: none !important; }
+      .stMainBlockContainer { max-width: 100%; padding-top: 1rem; }
+      .stMain p, .stMain li, .stMain label { font-size: 1.45rem; }
+      .stMain h1 { font-size: 2.6rem; } .stMain h2 { font-size: 2.3rem; } .stMain h3 { font-size: 1.9rem; }
+      .stMain button p { font-size: 1.3rem; }
+    </style>""")
+
+
 # ----------------------------------------------------------------------- login
 def _current_user() -> dict | None:
     user = st.session_state.get(KEY.format("user"))
@@ -286,6 +300,8 @@ def setup() -> Ctx:
     if is_rtl(lang):
         _rtl_css()
     presenting = bool(st.session_state.get(KEY.format("presenting")))
+    if presenting:
+        _presentation_css()
     _flush_cookie()
     user = _current_user()
     _language_widget(lang)

@@ -80,19 +80,3 @@ def stop() -> None:
     st.session_state[KEY.format("presenting")] = False
     if "present" in st.query_params:
         del st.query_params["present"]
-
-
-CHROME_CSS = """<style>
-  section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-  header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-  [data-testid="stSidebarNav"] { display: none !important; }
-  .stMainBlockContainer { max-width: 100%; padding-top: 1rem; }
-  .stMain, .stMain p, .stMain li { font-size: 1.45rem; }
-  .stMain h1 { font-size: 2.6rem; } .stMain h2 { font-size: 2.3rem; } .stMain h3 { font-size: 1.9rem; }
-  .stMain button p { font-size: 1.3rem; }
-</style>"""
-
-
-def hide_chrome() -> None:
-    """Large type, no sidebar, no Streamlit header or toolbar: for a projector."""
-    st.html(CHROME_CSS)
