@@ -33,7 +33,7 @@ if not deck.slides:
 i = present.current(len(deck.slides))
 slide = deck.slides[i]
 st.caption(deck.stamp)
-st.header(slide.title)
+(st.title if c.presenting else st.header)(slide.title)
 if slide.message:
     st.info(slide.message)
 if slide.figure is not None:

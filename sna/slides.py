@@ -76,11 +76,15 @@ def load_inputs(engine: Engine | None, filters: Filters) -> dict:
     for df in (queries.regions(engine), queries.provinces(engine)):
         names.update({r.code: {"fr": r.name_fr, "en": r.name_en, "ar": r.name_ar} for r in df.itertuples()})
     last = queries.last_import(engine)
+    data_date = last["at"].date() if last and last.get("at") else None
+    if last and last.get("kind") in ("demo", "census"):  # the demo's figures are "as of" its anchor date
+        as_of = queries.meta(engine).get("as_of")
+        data_date = dt.date.fromisoformat(as_of) if as_of else data_date
     return {
         "catalogue": catalogue, "period": period, "obs": pd.concat([migrants, host], ignore_index=True),
         "actions": queries.actions(engine), "milestones": queries.milestones(engine),
         "outcomes": queries.outcomes(engine), "outcome_links": queries.action_links(engine)["outcomes"],
-        "names": names, "data_date": (last["at"].date() if last and last.get("at") else None),
+        "names": names, "data_date": data_date,
     }
 
 
