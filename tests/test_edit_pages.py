@@ -99,3 +99,38 @@ def test_stale_save_is_refused_and_input_kept(accounts):
     assert not at.error, [e.value for e in at.error]
     final = queries.actions(accounts).set_index("ref").loc[ref]
     assert final["title"] == "Titre changé ailleurs" and final["next_step"] == "Ma prochaine étape"
+
+
+def test_two_editors_change_the_same_action_the_second_is_told_and_both_are_audited(accounts):
+    """Two browsers (two sessions), two editors of the same organisation, one action."""
+    auth.add_user("ed_oxfam2", "editor-password-3", role="editor", organisation="Oxfam au Maroc", engine=accounts)
+    first, second = open_app(), open_app()
+    login(first, "ed_oxfam", "editor-password-1")
+    login(second, "ed_oxfam2", "editor-password-3")
+    for at in (first, second):
+        at.switch_page("pages/edit.py").run()
+    ref = first.selectbox(key="edit.ref").value
+    assert second.selectbox(key="edit.ref").value == ref
+    # the first editor changes the title and saves
+    first.text_input(key="edit.a.title").input("Titre (éditrice 1)")
+    first.date_input(key="edit.a.done_date").set_value(None)
+    first.selectbox(key="edit.a.status").select("planned")
+    [b for b in first.button if b.label == "Enregistrer"][0].click().run()
+    assert not first.error, [e.value for e in first.error]
+    # the second, whose form was opened before, changes the next step and saves: told
+    second.text_input(key="edit.a.next_step").input("Étape (éditeur 2)")
+    second.date_input(key="edit.a.done_date").set_value(None)
+    second.selectbox(key="edit.a.status").select("planned")
+    [b for b in second.button if b.label == "Enregistrer"][0].click().run()
+    assert any("Quelqu'un (ed_oxfam)" in e.value for e in second.error), [e.value for e in second.error]
+    # re-applies on the current version, and saves
+    [b for b in second.button if b.key == "edit.reapply"][0].click().run()
+    [b for b in second.button if b.label == "Enregistrer"][0].click().run()
+    assert not second.error, [e.value for e in second.error]
+    final = queries.actions(accounts).set_index("ref").loc[ref]
+    assert final["title"] == "Titre (éditrice 1)" and final["next_step"] == "Étape (éditeur 2)"
+    second.switch_page("pages/audit.py").run()
+    log = second.dataframe[0].value
+    mine = log[log["Référence (ex. ACT-2025-014)"] == ref]
+    assert {"ed_oxfam", "ed_oxfam2"} <= set(mine["Utilisateur"])
+    assert "Titre (éditrice 1)" in set(mine["Après"]) and "Étape (éditeur 2)" in set(mine["Après"])
