@@ -66,6 +66,12 @@ class _Template:
         shutil.copyfile(self.path, target)
         return f"sqlite:///{target}"
 
+    def remove(self) -> None:
+        """Drop the template database at the end of the session (SQLite: a temp file)."""
+        if ON_PG:
+            with _pg_admin().connect() as c:
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+
     @staticmethod
     def drop(url: str) -> None:
         if ON_PG:
@@ -76,14 +82,18 @@ class _Template:
 
 @pytest.fixture(scope="session")
 def _empty_template(tmp_path_factory):
-    return _Template(tmp_path_factory.mktemp("tpl"))
+    template = _Template(tmp_path_factory.mktemp("tpl"))
+    yield template
+    template.remove()
 
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory):
     from sna import demo
 
-    return _Template(tmp_path_factory.mktemp("tpl"), fill=lambda e: demo.load(e, as_of=AS_OF))
+    template = _Template(tmp_path_factory.mktemp("tpl"), fill=lambda e: demo.load(e, as_of=AS_OF))
+    yield template
+    template.remove()
 
 
 def _store(template: _Template, tmp_path, monkeypatch):
