@@ -1,6 +1,10 @@
 """Influence actions: progress per decision-maker level, table and detail, SNI milestones,
 policy stages, outcomes, who does what where, and what is missing in the data."""
 
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from sna import actions as A
@@ -10,6 +14,26 @@ from sna.ui import data
 
 c = ui.ctx()
 ui.header("actions.title")
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def chart(kind: str, numbers: pd.DataFrame, lang: str, big: bool, version: int, by: str = "") -> go.Figure:
+    """A chart of small aggregated numbers (at most a few hundred cells, hashed by the
+    cache), built once for the same numbers, language and data version: plotly express
+    takes tens of milliseconds per figure, and switching back to a view repeats them."""
+    if kind == "pipeline":
+        return charts.pipeline_chart(numbers, lang, big=big)
+    if kind == "funnel":
+        return charts.stage_funnel(numbers, lang, big=big)
+    if kind == "stages":
+        return charts.stage_bars(numbers, by, lang, big=big)
+    if kind == "outcomes":
+        return charts.outcome_chart(numbers, lang, big=big)
+    if kind == "timeline":  # by: today
+        return charts.timeline_chart(numbers, dt.date.fromisoformat(by), lang, big=big)
+    return charts.wdww_heatmap(numbers, lang, c.names, big=big)  # by: the view, names: of this data version
+
+
 today, big = config.today(), c.presenting
 
 
@@ -23,8 +47,11 @@ st.segmented_control(c.t("actions.view"), tracker.VIEW_LEVELS, key="actions.w.le
                      format_func=lambda v: c.t("actions.all_levels") if v == "all" else c.label("level", v),
                      on_change=_set_level)
 
-visible, n_hidden = tracker.visible_actions(data.q("actions"), c.sensitive)
-main, national = overview.filtered_actions(visible, c.filters)
+# what does not depend on the filters is derived once per data version (read-only)
+visible, n_hidden = data.derived("tracker:visible", (c.sensitive,),
+                                 lambda: tracker.visible_actions(data.q("actions"), c.sensitive))
+main, national = overview.filtered_actions(visible, c.filters, prepared=data.derived(
+    "tracker:prepared", ("visible", c.sensitive), lambda: A.prepare(visible)))
 scoped = tracker.in_scope(main, national)
 links = data.q("action_links")
 outcomes = tracker.outcomes_for(data.q("outcomes"), links["outcomes"], scoped,
@@ -63,8 +90,9 @@ tab_table, tab_progress, tab_stages, tab_outcomes, tab_wdww = st.tabs(
 # ------------------------------------------------------------------ table + detail
 with tab_table:
     dms = data.q("decision_makers", sensitive=c.sensitive)
-    types_of = tracker.target_types_by_action(links["decision_makers"], dms)
-    options = tracker.table_options(visible, types_of)
+    types_of = data.derived("tracker:types_of", (c.sensitive,),
+                            lambda: tracker.target_types_by_action(links["decision_makers"], dms))
+    options = data.derived("tracker:options", (c.sensitive,), lambda: tracker.table_options(visible, types_of))
     f1, f2, f3, f4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
     narrowing = dict(
         organisations=f1.multiselect(c.t("actions.col.lead"), options["organisation"], key="actions.w.org",
@@ -119,9 +147,13 @@ with tab_table:
 
 # ------------------------------------------------------------------ progress
 with tab_progress:
-    st.plotly_chart(charts.pipeline_chart(A.pipeline(scoped), c.lang, big=big), width="stretch", config=charts.CONFIG)
+    st.plotly_chart(chart("pipeline", A.pipeline(scoped), c.lang, big, data.version()), width="stretch",
+                    config=charts.CONFIG,
+                    key="chart.actions.pipeline")
     rows, n_no_date, n_cut = tracker.timeline_rows(on_screen, today)
-    st.plotly_chart(charts.timeline_chart(rows, today, c.lang, big=big), width="stretch", config=charts.CONFIG)
+    st.plotly_chart(chart("timeline", rows, c.lang, big, data.version(), today.isoformat()), width="stretch",
+                    config=charts.CONFIG,
+                    key="chart.actions.timeline")
     st.caption(c.t("actions.timeline_help"))
     if n_cut:
         st.caption(c.t("actions.timeline_cut", shown=len(rows), n=n_cut))
@@ -131,12 +163,12 @@ with tab_progress:
 # ------------------------------------------------------------------ policy stages
 with tab_stages:
     left, right = st.columns(2)
-    left.plotly_chart(charts.stage_funnel(A.stage_counts(scoped, by=()), c.lang, big=big), width="stretch",
-                      config=charts.CONFIG)
+    left.plotly_chart(chart("funnel", A.stage_counts(scoped, by=()), c.lang, big, data.version()), width="stretch",
+                      config=charts.CONFIG, key="chart.actions.stage_funnel")
     by = right.segmented_control(c.t("actions.stages_group"), ["sector", "level"], default="sector", required=True,
                                  format_func=lambda v: c.t(f"actions.col.{v}"), key="actions.w.stage_by")
-    right.plotly_chart(charts.stage_bars(A.stage_counts(scoped, by=by), by, c.lang, big=big), width="stretch",
-                       config=charts.CONFIG)
+    right.plotly_chart(chart("stages", A.stage_counts(scoped, by=by), c.lang, big, data.version(), by), width="stretch",
+                       config=charts.CONFIG, key="chart.actions.stage_bars")
     st.caption(c.t("actions.stages_help"))
 
 # ------------------------------------------------------------------ outcomes
@@ -146,8 +178,8 @@ with tab_outcomes:
     ocols[0].metric(c.t("outcomes.total"), c.num(found["total"], 0))
     for col, state in zip(ocols[1:], ("verified", "unverified", "disputed")):
         col.metric(c.label("verification", state), c.num(found[state], 0))
-    st.plotly_chart(charts.outcome_chart(tracker.outcome_counts(outcomes), c.lang, big=big), width="stretch",
-                    config=charts.CONFIG)
+    st.plotly_chart(chart("outcomes", tracker.outcome_counts(outcomes), c.lang, big, data.version()), width="stretch",
+                    config=charts.CONFIG, key="chart.actions.outcomes")
     st.dataframe(tracker.outcome_table(outcomes, c.lang), hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------ who does what where
@@ -156,6 +188,6 @@ with tab_wdww:
                                 required=True, format_func=lambda v: c.t(f"actions.wdww_option.{v}"),
                                 key="actions.w.wdww")
     dims = pick.split(":")
-    st.plotly_chart(charts.wdww_heatmap(A.wdww_matrix(scoped, *dims), c.lang, c.names, big=big), width="stretch",
-                    config=charts.CONFIG, theme=charts.HEATMAP_THEME)
+    st.plotly_chart(chart("wdww", A.wdww_matrix(scoped, *dims), c.lang, big, data.version(), pick), width="stretch",
+                    config=charts.CONFIG, theme=charts.HEATMAP_THEME, key="chart.actions.wdww")
     st.caption(c.t("actions.wdww_help", total=len(scoped)))

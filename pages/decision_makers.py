@@ -29,20 +29,44 @@ st.segmented_control(c.t("actions.view"), tracker.VIEW_LEVELS, key="dm.w.level",
 st.caption(c.t("dm.sensitive_shown") if c.sensitive else c.t("dm.sensitive_hidden"))
 
 register = data.q("decision_makers", sensitive=c.sensitive)
-present = tracker.table_options(register)["target_type"]
+present = data.derived("tracker:dm_types", (c.sensitive,), lambda: tracker.table_options(register)["target_type"])
 types = st.multiselect(c.t("dm.types"), present, format_func=lambda v: c.label("target_type", v), key="dm.w.types",
                        placeholder=c.t("actions.any"))
-dm = tracker.filter_decision_makers(register, sector=c.filters.sector, region=c.filters.region,
-                                    level=c.filters.level, target_types=types)
 if c.filters.region:
     st.caption(c.t("dm.national_kept"))
 
-visible, _ = tracker.visible_actions(data.q("actions"), c.sensitive)
-acts, _ = A.filter_actions(visible, sector=c.filters.sector, period=c.filters.period_bounds())
+visible, _ = data.derived("tracker:visible", (c.sensitive,),  # once per data version (read-only)
+                          lambda: tracker.visible_actions(data.q("actions"), c.sensitive))
+prepared = data.derived("tracker:prepared", ("visible", c.sensitive), lambda: A.prepare(visible))
 links = data.q("action_links")
-dm = tracker.dm_activity(dm, acts, links, today)
+f = c.filters
 
-head = tracker.dm_headline(dm)
+
+def activity_of(chosen: int, acts) -> tuple:
+    """The tables of the actions aimed at decision-maker ``chosen`` and of their outcomes."""
+    theirs = tracker.dm_actions(chosen, acts, links)
+    return (tracker.action_table(theirs, today, c.lang, c.names),
+            tracker.outcome_table(tracker.outcomes_for(data.q("outcomes"), links["outcomes"], theirs), c.lang))
+
+
+def build_view() -> dict:
+    """Everything the page shows for these filters (cached per combination: read-only)."""
+    dm = tracker.filter_decision_makers(register, sector=f.sector, region=f.region, level=f.level,
+                                        target_types=types)
+    acts, _ = A.filter_actions(visible, sector=f.sector, period=f.period_bounds(), prepared=prepared)
+    dm = tracker.dm_activity(dm, acts, links, today)
+    choices = tracker.dm_choices(dm)
+    first = next(iter(choices), None)  # what the selector shows until someone picks another
+    return {"dm": dm, "head": tracker.dm_headline(dm), "counts": tracker.register_counts(dm, c.lang),
+            "table": tracker.dm_table(dm, c.lang, c.names, sensitive=c.sensitive),
+            "matrix": charts.power_interest(dm, c.lang, by_stance=c.sensitive, big=big), "choices": choices,
+            "first": first, "first_activity": activity_of(first, acts) if first is not None else None}
+
+
+view = data.derived("tracker:dm_view", (c.sensitive, f.sector, f.region, f.level, f.period, tuple(types), today,
+                                        c.lang, big), build_view, view=True)
+dm = view["dm"]
+head = view["head"]
 shown = [k for k in ("total", "high_influence", "with_open", "supportive") if head[k] is not None]
 for col, key in zip(st.columns(len(shown)), shown):
     col.metric(c.t(f"dm.{key}"), c.num(head[key], 0))
@@ -52,30 +76,30 @@ tabs = dict(zip(names, st.tabs([c.t(f"dm.tab.{n}") for n in names])))
 
 with tabs["register"]:
     st.markdown(f"**{c.t('dm.by_type')}**")
-    st.dataframe(tracker.register_counts(dm, c.lang), width="stretch")
-    st.dataframe(tracker.dm_table(dm, c.lang, c.names, sensitive=c.sensitive), hide_index=True, width="stretch")
+    st.dataframe(view["counts"], width="stretch")
+    st.dataframe(view["table"], hide_index=True, width="stretch")
 
 with tabs["matrix"]:
-    st.plotly_chart(charts.power_interest(dm, c.lang, by_stance=c.sensitive, big=big), width="stretch",
-                    config=charts.CONFIG)
+    st.plotly_chart(view["matrix"], width="stretch", config=charts.CONFIG, key="chart.dm.matrix")
     st.caption(c.t("dm.matrix_help"))
 
 if c.sensitive:
     with tabs["stances"]:
         changes = data.q("stance_changes")
         history = tracker.stance_timeline(changes, dm, today)
-        st.plotly_chart(charts.stance_history_chart(history, c.lang, big=big), width="stretch", config=charts.CONFIG)
+        st.plotly_chart(charts.stance_history_chart(history, c.lang, big=big), width="stretch", config=charts.CONFIG,
+                        key="chart.dm.stances")
         st.markdown(f"**{c.t('dm.stance_changes')}**")
         st.dataframe(tracker.stance_change_table(changes, dm, c.lang), hide_index=True, width="stretch")
 
 with tabs["activity"]:
     st.caption(c.t("dm.activity_help"))
-    labels = tracker.dm_choices(dm)
+    labels = view["choices"]
     chosen = st.selectbox(c.t("dm.choose"), list(labels), format_func=labels.get, placeholder=c.t("dm.none"))
     if chosen is not None:
-        theirs = tracker.dm_actions(chosen, acts, links)
+        actions_table, outcomes_table = (view["first_activity"] if chosen == view["first"] else activity_of(
+            chosen, A.filter_actions(visible, sector=f.sector, period=f.period_bounds(), prepared=prepared)[0]))
         st.markdown(f"**{c.t('dm.actions_of')}**")
-        st.dataframe(tracker.action_table(theirs, today, c.lang, c.names), hide_index=True, width="stretch")
+        st.dataframe(actions_table, hide_index=True, width="stretch")
         st.markdown(f"**{c.t('dm.outcomes_of')}**")
-        st.dataframe(tracker.outcome_table(tracker.outcomes_for(data.q("outcomes"), links["outcomes"], theirs), c.lang),
-                     hide_index=True, width="stretch")
+        st.dataframe(outcomes_table, hide_index=True, width="stretch")

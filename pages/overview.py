@@ -1,9 +1,9 @@
 """Overview: headline figures of the influence work and of the data, within the filters."""
 
-import plotly.express as px
 import streamlit as st
 
-from sna import codes, config, overview, ui
+from sna import actions as A
+from sna import charts, codes, config, overview, ui
 from sna.ui import data
 
 c = ui.ctx()
@@ -12,7 +12,9 @@ c = ui.ctx()
 ui.header("overview.title")
 
 today = config.today()
-figures = overview.headline(data.q("actions"), data.q("milestones"), c.filters, today)
+actions = data.q("actions")
+prepared = data.derived("tracker:prepared", ("all",), lambda: A.prepare(actions))  # once per data version
+figures = overview.headline(actions, data.q("milestones"), c.filters, today, prepared=prepared)
 
 st.subheader(c.t("overview.actions"))
 cols = st.columns(4)
@@ -24,11 +26,11 @@ cols[3].metric(c.t("overview.due_30"), c.num(figures["due_30"], 0))
 if figures["n_national_apart"]:
     st.caption(c.t("overview.national_apart", n=figures["n_national_apart"]))
 
-by_status = [{"status": c.label("status", s), "count": figures["by_status"][s]} for s in codes.ACTION_STATUSES]
-fig = px.bar(by_status, x="count", y="status", orientation="h", text="count",
-             labels={"count": c.t("overview.count"), "status": c.t("overview.status")},
-             title=c.t("overview.by_status"), color_discrete_sequence=["#35608d"])
-fig.update_layout(height=300, margin=dict(l=10, r=10, t=50, b=10), yaxis=dict(autorange="reversed"))
+
+fig = charts.status_bars([c.label("status", s) for s in codes.ACTION_STATUSES],
+                         [figures["by_status"][s] for s in codes.ACTION_STATUSES],
+                         x_title=c.t("overview.count"), y_title=c.t("overview.status"),
+                         title=c.t("overview.by_status"))
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
 
 st.subheader(c.t("overview.milestones"))

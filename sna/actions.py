@@ -32,6 +32,7 @@ Rules shared by all functions:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
@@ -64,6 +65,8 @@ __all__ = [
     "furthest_stage",
     "timeline_frame",
     "filter_actions",
+    "Prepared",
+    "prepare",
     "who_does_what_where",
     "wdww_matrix",
     "data_quality",
@@ -124,10 +127,31 @@ def _status(df: pd.DataFrame) -> pd.Series:
     return _col(df, "status")
 
 
+def _per_value(series: pd.Series, fn) -> pd.Series:
+    """``series.map(fn)`` as an object Series, ``fn`` called once per distinct value rather
+    than once per row (tables of 20,000 actions share a few dozen codes); missing values
+    are passed one by one (``None`` and ``NaN`` may give different results)."""
+    values = series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    mapped = np.empty(len(uniques), dtype=object)
+    for i, u in enumerate(uniques):
+        mapped[i] = fn(u)
+    out = np.empty(len(values), dtype=object)
+    found = codes >= 0
+    out[found] = mapped[codes[found]]
+    for i in np.flatnonzero(~found):
+        out[i] = fn(values[i])
+    return pd.Series(out, index=series.index, dtype=object, name=series.name)
+
+
+def _is_blank(value: Any) -> bool:
+    text = value.strip() if isinstance(value, str) else value
+    return bool(pd.isna(text)) if not isinstance(text, str) else text == ""
+
+
 def _blank(series: pd.Series) -> pd.Series:
     """Missing, or a string of blanks."""
-    text = series.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return (text.isna() | text.eq("")).astype(bool)
+    return _per_value(series, _is_blank).astype(bool)
 
 
 def _text_or(series: pd.Series, fallback: str) -> pd.Series:
@@ -137,6 +161,8 @@ def _text_or(series: pd.Series, fallback: str) -> pd.Series:
 
 def _truthy(series: pd.Series) -> pd.Series:
     """A flag column (bool, 0/1 or None) as plain bool; missing → False."""
+    if series.dtype == bool:  # nothing can be missing
+        return series.astype(bool)
     return series.map(lambda v: False if v is None or v is pd.NA or v != v else bool(v)).astype(bool)
 
 
@@ -194,10 +220,15 @@ def is_national(df: pd.DataFrame) -> pd.Series:
 def region_codes(df: pd.DataFrame) -> pd.Series:
     """Region code of each action: ``region_code``, else the first two characters of
     ``area_code``; ``None`` for national actions (see :func:`is_national`)."""
+    return _region_codes(df, is_national(df))
+
+
+def _region_codes(df: pd.DataFrame, national: pd.Series) -> pd.Series:
+    """:func:`region_codes` given :func:`is_national` of ``df``."""
     area = _col(df, "area_code")
-    derived = area.map(lambda a: a.strip()[:2] if isinstance(a, str) and a.strip() else None)
+    derived = _per_value(area, lambda a: a.strip()[:2] if isinstance(a, str) and a.strip() else None)
     given = _col(df, "region_code").astype(object)
-    region = given.where(~_blank(given), derived).where(~is_national(df), None).astype(object)
+    region = given.where(~_blank(given), derived).where(~national, None).astype(object)
     return region.where(region.notna(), None).rename("region_code")
 
 
@@ -267,19 +298,22 @@ def active_during(df: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Series:
       no end date means still running;
     * actions without any date are kept (:func:`has_no_date`), not silently dropped.
     """
+    return _active(_dates(df, "start_date"), _dates(df, "due_date"), _dates(df, "done_date"),
+                   _status(df).eq("done").fillna(False).astype(bool), start, end)
+
+
+def _active(start_d: pd.Series, due: pd.Series, done: pd.Series, is_done: pd.Series,
+            start: dt.date, end: dt.date) -> pd.Series:
+    """:func:`active_during` given the frame's dates (:func:`_dates`) and done flags."""
     p_start, p_end = _day(start, "period start"), _day(end, "period end")
     if p_end < p_start:
         raise ValueError(f"period ends ({end}) before it starts ({start})")
-    start_d = _dates(df, "start_date")
-    due = _dates(df, "due_date")
-    done = _dates(df, "done_date")
-    is_done = _status(df).eq("done").fillna(False).astype(bool)
-
     begins = start_d.fillna(due)
     ends = due.where(~(is_done & done.notna()), done)
     running = (begins <= p_end).astype(bool) & (ends.isna() | (ends >= p_start)).astype(bool)
     done_in = done.between(p_start, p_end).astype(bool)
-    return (running | done_in | has_no_date(df)).rename("active")
+    no_date = (start_d.isna() & due.isna() & done.isna()).astype(bool)  # has_no_date(), dates read once
+    return (running | done_in | no_date).rename("active")
 
 
 # --------------------------------------------------------------------------- summaries
@@ -301,14 +335,17 @@ def summary(df: pd.DataFrame, today: dt.date) -> dict[str, Any]:
     total = len(df)
     denominator = total - by_status["cancelled"]
     pct = by_status["done"] / denominator * 100 if denominator > 0 else None
+    # overdue(), due_within(), done_late() and the open actions without due date, with
+    # each date column read once (the same comparisons as those functions make)
+    due, done, open_, day = _dates(df, "due_date"), _dates(df, "done_date"), is_open(df), _day(today)
     return {
         "total": total,
         "by_status": by_status,
         "pct_done": pct,
-        "overdue": int(overdue(df, today).sum()),
-        "due_30": int(due_within(df, today, 30).sum()),
-        "done_late": int(done_late(df).sum()),
-        "no_due_date": int((is_open(df) & _dates(df, "due_date").isna()).sum()),
+        "overdue": int((open_ & (due < day).astype(bool)).sum()),
+        "due_30": int((open_ & (due >= day).astype(bool) & (due <= day + pd.Timedelta(days=30)).astype(bool)).sum()),
+        "done_late": int((status.eq("done").fillna(False).astype(bool) & (done > due).astype(bool)).sum()),
+        "no_due_date": int((open_ & due.isna()).sum()),
     }
 
 
@@ -428,6 +465,35 @@ def timeline_frame(df: pd.DataFrame, today: dt.date) -> tuple[pd.DataFrame, int]
 
 # --------------------------------------------------------------------------- filters
 
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """What :func:`filter_actions` derives from each row — archived flag, dates, done flag,
+    national flag, region — computed once for a frame that is filtered again and again
+    (the pages' cached frame of 20,000 actions): :func:`prepare`."""
+
+    index: pd.Index
+    archived: pd.Series
+    start: pd.Series
+    due: pd.Series
+    done: pd.Series
+    is_done: pd.Series
+    national: pd.Series
+    region: pd.Series
+
+    def fits(self, df: pd.DataFrame) -> bool:
+        return self.index.equals(df.index)
+
+
+def prepare(df: pd.DataFrame) -> Prepared:
+    """The :class:`Prepared` of ``df`` (pass it to :func:`filter_actions` with ``df``
+    itself, or a copy of it: it is used only when the index is the same)."""
+    national = is_national(df)
+    return Prepared(index=df.index.copy(), archived=_truthy(_col(df, "archived")),
+                    start=_dates(df, "start_date"), due=_dates(df, "due_date"), done=_dates(df, "done_date"),
+                    is_done=_status(df).eq("done").fillna(False).astype(bool),
+                    national=national, region=_region_codes(df, national))
+
+
 def filter_actions(
     df: pd.DataFrame,
     *,
@@ -439,6 +505,7 @@ def filter_actions(
     target_type: str | Collection[str] | None = None,
     stage: str | Collection[str] | None = None,
     include_archived: bool = False,
+    prepared: Prepared | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The actions matching the global filters: ``(actions, national_actions)``.
 
@@ -456,11 +523,13 @@ def filter_actions(
     * archived actions are left out unless ``include_archived``.
 
     All filters apply to both frames. The input's index is kept; the input is not
-    modified.
+    modified. ``prepared`` (:func:`prepare` of ``df``) saves deriving dates and regions
+    again; the result is the same with or without it.
     """
+    p = prepared if prepared is not None and prepared.fits(df) else None
     mask = pd.Series(True, index=df.index)
     if not include_archived:
-        mask &= ~_truthy(_col(df, "archived"))
+        mask &= ~(p.archived if p is not None else _truthy(_col(df, "archived")))
     for value, column in (
         (sector, "sector"), (level, "level"), (organisation, "lead_organisation"),
         (target_type, "target_type"), (stage, "policy_stage"),
@@ -469,13 +538,20 @@ def filter_actions(
             mask &= _matches(_col(df, column), value)
     if period is not None:
         p_start, p_end = parse_period(period) if isinstance(period, str) else period
-        mask &= active_during(df, p_start, p_end)
+        if p is not None:
+            mask &= _active(p.start, p.due, p.done, p.is_done, p_start, p_end).rename(None)
+        else:
+            mask &= active_during(df, p_start, p_end)
 
     rows = df[mask]
     if region is None:
         return rows.copy(), rows.iloc[0:0].copy()
-    national = is_national(rows)
-    in_region = ~national & _matches(region_codes(rows), region)
+    if p is not None:
+        national, codes = p.national[mask], p.region[mask]
+    else:
+        national = is_national(rows)
+        codes = _region_codes(rows, national)
+    in_region = ~national & _matches(codes, region)
     return rows[in_region].copy(), rows[national].copy()
 
 

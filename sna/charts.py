@@ -127,3 +127,17 @@ def sector_bars(sectors: Sequence[str], region: Sequence[float], national: Seque
     fig.update_yaxes(autorange="reversed", type="category", automargin=True)
     fig.update_xaxes(title_text=x_title, range=[0, 11], gridcolor="#e5e5e5")
     return _layout(fig, 120 + 60 * len(sectors), title=dict(text=title, x=0), barmode="group")
+
+
+def status_bars(statuses: Sequence[str], counts: Sequence[int], *, x_title: str, y_title: str,
+                title: str) -> go.Figure:
+    """Actions by status as horizontal bars (labels already translated), built with
+    graph objects rather than plotly express, which spends ~15 ms per call preparing data."""
+    fig = go.Figure(go.Bar(
+        x=list(counts), y=list(statuses), text=[float(n) for n in counts], orientation="h",
+        textposition="auto", marker=dict(color="#35608d"), showlegend=False,
+        hovertemplate=f"{x_title}=%{{text}}<br>{y_title}=%{{y}}<extra></extra>"))
+    fig.update_layout(xaxis=dict(title=dict(text=x_title)),
+                      yaxis=dict(title=dict(text=y_title), autorange="reversed"),
+                      title=dict(text=title), height=300, margin=dict(l=10, r=10, t=50, b=10))
+    return fig

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
 import pandas as pd
 
 from . import actions as A
@@ -70,6 +72,8 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _truthy(series: pd.Series) -> pd.Series:
+    if series.dtype == bool:  # nothing can be missing
+        return series.astype(bool)
     return series.map(lambda v: False if v is None or v is pd.NA or v != v else bool(v)).astype(bool)
 
 
@@ -97,11 +101,30 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _dates_text(values: Iterable[Any], lang: str, empty: str = "—") -> list[str]:
-    """Dates written in ``lang`` (each distinct value formatted once: tables run to
-    thousands of rows and share few dates)."""
-    days = [_date(v) for v in values]
-    text = {d: fmt_date(d, lang) for d in set(days) if d is not None}
+    """Dates written in ``lang`` (each distinct value read and formatted once: tables run
+    to thousands of rows and share few dates)."""
+    days = _each(values, _date)
+    text = {d: _fmt_day(d, lang) for d in set(days) if d is not None}
     return [text[d] if d is not None else empty for d in days]
+
+
+@functools.lru_cache(maxsize=16384)
+def _fmt_day(day: dt.date, lang: str) -> str:
+    """:func:`sna.i18n.fmt_date` of a day, remembered (Babel takes tens of microseconds
+    per date; the tables of a large store show thousands of dates on every rerun)."""
+    return fmt_date(day, lang)
+
+
+def _each(values: Iterable[Any], fn) -> list[Any]:
+    """``[fn(v) for v in values]``, ``fn`` called once per distinct value (see
+    :func:`sna.actions._per_value`)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    return A._per_value(series, fn).tolist()
+
+
+def _labels(values: Iterable[Any], list_name: str, lang: str) -> list[str]:
+    """The label of each code (a missing one: the label of ``None``)."""
+    return _each(values, lambda v: label(list_name, v if not _missing(v) else None, lang))
 
 
 def _headers(frame: pd.DataFrame, prefix: str, lang: str) -> pd.DataFrame:
@@ -189,35 +212,57 @@ def action_table(df: pd.DataFrame, today: dt.date, lang: str, names: Mapping[str
     missing due date reads "pas d'échéance" (``actions.no_due``), an unknown area its
     code; ``days_left`` (negative = late) is given for open actions with a due date only.
     """
-    rows = sort_actions(df, today) if sort else df
+    rows = sort_actions(_only(df, _TABLE_COLUMNS), today) if sort else _only(df, _TABLE_COLUMNS)
     alert = alerts(rows, today)
     due = _due(rows)
     open_ = A.is_open(rows)
-    days = [A.days_left(d, today) if o and not pd.isna(d) else None for d, o in zip(due, open_)]
     no_due = t("actions.no_due", lang)
+    alert_text = {a: t(f"actions.alert.{a}", lang) for a in ALERTS}
     out = pd.DataFrame({
         "ref": _col(rows, "ref").astype(object).values,
         "title": _col(rows, "title").map(_text).values,
-        "lead": [_text(v) or "—" for v in _col(rows, "lead_organisation")],
-        "status": [label("status", v if not _missing(v) else None, lang) for v in _col(rows, "status")],
-        "alert": [t(f"actions.alert.{a}", lang) if a else "" for a in alert],
+        "lead": _each(_col(rows, "lead_organisation"), lambda v: _text(v) or "—"),
+        "status": _labels(_col(rows, "status"), "status", lang),
+        "alert": [alert_text.get(a) or t(f"actions.alert.{a}", lang) if a else "" for a in alert.tolist()],
         "due": _dates_text(_col(rows, "due_date"), lang, empty=no_due),
-        "days_left": pd.array(days, dtype="Int64"),
-        "stage": [label("stage", v if not _missing(v) else None, lang) for v in _col(rows, "policy_stage")],
-        "level": [label("level", v if not _missing(v) else None, lang) for v in _col(rows, "level")],
-        "area": [area_name(None if _missing(v) else v, lang, names) for v in _col(rows, "area_code")],
-        "sector": [label("sector", v if not _missing(v) else None, lang) for v in _col(rows, "sector")],
-        "target": [label("target_type", v if not _missing(v) else None, lang) for v in _col(rows, "target_type")],
+        "days_left": pd.array(_days_left(due, open_, today), dtype="Int64"),
+        "stage": _labels(_col(rows, "policy_stage"), "stage", lang),
+        "level": _labels(_col(rows, "level"), "level", lang),
+        "area": _each(_col(rows, "area_code"), lambda v: area_name(None if _missing(v) else v, lang, names)),
+        "sector": _labels(_col(rows, "sector"), "sector", lang),
+        "target": _labels(_col(rows, "target_type"), "target_type", lang),
         "start": _dates_text(_col(rows, "start_date"), lang),
         "done": _dates_text(_col(rows, "done_date"), lang, empty=""),
     })
     return _headers(out, "actions", lang)
 
 
+def _days_left(due: pd.Series, open_: pd.Series, today: dt.date) -> list[int | None]:
+    """:func:`sna.actions.days_left` of each open action with a due date, else None
+    (``due`` as :func:`_due` gives it: midnight Timestamps)."""
+    if isinstance(due.dtype, pd.DatetimeTZDtype) or not pd.api.types.is_datetime64_dtype(due.dtype):
+        return [A.days_left(d, today) if o and not pd.isna(d) else None for d, o in zip(due, open_)]
+    days = (due - pd.Timestamp(today).normalize()).dt.days
+    keep = (open_.to_numpy(dtype=bool) & due.notna().to_numpy())
+    return [int(d) if k else None for d, k in zip(days.tolist(), keep.tolist())]
+
+
+def _only(df: pd.DataFrame, columns: Collection[str]) -> pd.DataFrame:
+    """``df`` with only those of ``columns`` it has (sorting 20,000 actions moves every
+    column; a function reading five of them need not)."""
+    return df[[c for c in df.columns if c in columns]]
+
+
+#: The columns :func:`action_table` reads (with :func:`sort_actions` and :func:`alerts`).
+_TABLE_COLUMNS = frozenset({"ref", "title", "lead_organisation", "status", "due_date", "policy_stage", "level",
+                            "area_code", "sector", "target_type", "start_date", "done_date"})
+_SORT_COLUMNS = frozenset({"ref", "status", "due_date", "done_date"})
+
+
 def ref_choices(df: pd.DataFrame, today: dt.date) -> dict[str, str]:
     """{ref: "ref · title"} in the order of the tables, for the detail selector."""
-    rows = sort_actions(df, today)
-    return {str(r): f"{r} · {_text(ti)}" for r, ti in zip(_col(rows, "ref"), _col(rows, "title"))}
+    rows = sort_actions(_only(df, _SORT_COLUMNS | {"title"}), today)
+    return {str(r): f"{r} · {_text(ti)}" for r, ti in zip(_col(rows, "ref").tolist(), _col(rows, "title").tolist())}
 
 
 def csv_bytes(*tables: pd.DataFrame) -> bytes:
@@ -239,12 +284,13 @@ def csv_bytes(*tables: pd.DataFrame) -> bytes:
 def table_options(df: pd.DataFrame, target_types: Mapping[int, set[str]] | None = None) -> dict[str, list[str]]:
     """Choices of the page's table filters, from the actions at hand: ``organisation``
     (lead organisations, sorted), ``target_type`` and ``stage`` (codes in code order)."""
-    orgs = sorted({str(v) for v in _col(df, "lead_organisation") if not _missing(v)}, key=str.casefold)
+    orgs = sorted({str(v) for v in _distinct(_col(df, "lead_organisation")) if not _missing(v)}, key=str.casefold)
     if target_types is not None:
-        present = set().union(*(target_types.get(int(i), set()) for i in _col(df, "id") if not _missing(i)))
+        present = set().union(*(target_types.get(int(i), set()) for i in _distinct(_col(df, "id"))
+                                if not _missing(i)))
     else:
-        present = {v for v in _col(df, "target_type") if not _missing(v)}
-    stages = {v for v in _col(df, "policy_stage") if not _missing(v)}
+        present = {v for v in _distinct(_col(df, "target_type")) if not _missing(v)}
+    stages = {v for v in _distinct(_col(df, "policy_stage")) if not _missing(v)}
     return {
         "organisation": orgs,
         "target_type": [c for c in TARGET_TYPES if c in present] + sorted(present - set(TARGET_TYPES)),
@@ -252,14 +298,24 @@ def table_options(df: pd.DataFrame, target_types: Mapping[int, set[str]] | None 
     }
 
 
+def _distinct(series: pd.Series) -> list[Any]:
+    """The distinct values of ``series`` (missing ones included), in order of appearance."""
+    values = series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    return [*uniques, *(values[codes < 0][:1] if (codes < 0).any() else [])]
+
+
 def target_types_by_action(links: pd.DataFrame, decision_makers: pd.DataFrame) -> dict[int, set[str]]:
     """{action id: target types of all its decision-makers} (an action aimed at a ministry
-    and at parliament matches both)."""
+    and at parliament matches both), in action id order."""
     if links is None or not len(links) or not len(decision_makers):
         return {}
     types = decision_makers.set_index("id")["target_type"]
     merged = links.assign(target_type=links["decision_maker_id"].map(types)).dropna(subset=["target_type"])
-    return {int(k): set(v) for k, v in merged.groupby("action_id")["target_type"]}
+    out: dict[int, set[str]] = {}
+    for action, target in zip(merged["action_id"].tolist(), merged["target_type"].tolist()):
+        out.setdefault(int(action), set()).add(target)
+    return {k: out[k] for k in sorted(out)}
 
 
 def narrow(df: pd.DataFrame, today: dt.date, *, organisations: Collection[str] = (),
@@ -432,12 +488,22 @@ def timeline_rows(df: pd.DataFrame, today: dt.date, limit: int = 60) -> tuple[pd
     most pressing are kept (overdue, then open by due date, then the latest done or
     cancelled) and ``n_left_out`` says how many were not drawn.
     """
-    frame, n_no_date = A.timeline_frame(df, today)
+    if len(df) <= limit:
+        frame, n_no_date = A.timeline_frame(df, today)
+        frame = frame.assign(no_due=(A.is_open(frame) & _due(frame).isna()).values)
+        return frame, n_no_date, 0
+    # Many actions: find the rows to draw on the columns that decide (with each row's
+    # position), then build only those rows in full — the same rows, columns and order.
+    narrow = _only(df, _SORT_COLUMNS | {"start_date"}).assign(_pos=np.arange(len(df)))
+    frame, n_no_date = A.timeline_frame(narrow, today)
     frame = frame.assign(no_due=(A.is_open(frame) & _due(frame).isna()).values)
     if len(frame) <= limit:
-        return frame, n_no_date, 0
-    kept = sort_actions(frame, today).head(limit).index
-    out = frame.loc[sorted(kept)].reset_index(drop=True)
+        full, _ = A.timeline_frame(df, today)
+        return full.assign(no_due=frame["no_due"].values), n_no_date, 0
+    kept = frame.loc[sorted(sort_actions(frame, today).head(limit).index)]
+    rows = df.iloc[kept["_pos"].to_numpy()]
+    out = rows.assign(**{c: pd.Series(kept[c].to_numpy(), index=rows.index, dtype=kept[c].dtype)
+                         for c in ("start", "end", "state", "no_due")}).reset_index(drop=True)
     return out, n_no_date, len(frame) - limit
 
 
@@ -450,11 +516,20 @@ def outcomes_for(outcomes: pd.DataFrame, links: pd.DataFrame | None, actions: pd
     columns = [*outcomes.columns, "actions"]
     if not len(outcomes):
         return pd.DataFrame(columns=columns)
-    refs = dict(zip(_col(actions, "id").map(lambda v: None if _missing(v) else int(v)), _col(actions, "ref")))
+    refs = dict(zip([None if _missing(v) else int(v) for v in _col(actions, "id").tolist()],
+                    _col(actions, "ref").tolist()))
     links = links if links is not None and len(links) else pd.DataFrame(columns=["outcome_id", "action_id"])
     in_view = links[links["action_id"].map(lambda v: int(v) in refs)]
-    by_outcome = in_view.groupby("outcome_id")["action_id"].agg(
-        lambda ids: ", ".join(sorted(str(refs[int(i)]) for i in ids)))
+    if len(in_view):  # the refs of each outcome's actions, sorted (one pass, not one group at a time)
+        found: dict[Any, list[str]] = {}
+        for outcome, action in zip(in_view["outcome_id"].tolist(), in_view["action_id"].tolist()):
+            found.setdefault(outcome, []).append(str(refs[int(action)]))
+        keys = sorted(found)
+        by_outcome = pd.Series([", ".join(sorted(found[k])) for k in keys], name="action_id", dtype="str",
+                               index=pd.Index(keys, dtype=in_view["outcome_id"].dtype, name="outcome_id"))
+    else:
+        by_outcome = in_view.groupby("outcome_id")["action_id"].agg(
+            lambda ids: ", ".join(sorted(str(refs[int(i)]) for i in ids)))
     keep = outcomes["id"].isin(by_outcome.index)
     if include_unlinked:
         keep |= ~outcomes["id"].isin(set(links["outcome_id"]))
@@ -486,7 +561,7 @@ def outcome_table(outcomes: pd.DataFrame, lang: str) -> pd.DataFrame:
     changed (social actor), type, significance, contribution, verifier, actions."""
     verif = _col(outcomes, "verification")
     out = pd.DataFrame({
-        "date": [fmt_date(_date(v), lang) for v in _col(outcomes, "date_observed")],
+        "date": _dates_text(_col(outcomes, "date_observed"), lang),
         "verification": [_MARK.get(v, "") + label("verification", v if not _missing(v) else None, lang)
                          for v in verif],
         "description": _col(outcomes, "description").map(_text).values,
@@ -528,17 +603,23 @@ def quality_table(df: pd.DataFrame, known_areas: Collection[str], lang: str) -> 
     problems = A.data_quality(df, known_areas)
     if not len(problems):
         return _headers(pd.DataFrame(columns=["ref", "title", "problems"]), "actions", lang)
-    titles = dict(zip(_col(df, "ref").astype(str), _col(df, "title").map(_text)))
-    areas = dict(zip(_col(df, "ref").astype(str), _col(df, "area_code")))
+    all_refs = _col(df, "ref").astype(str)
+    with_problem = df[all_refs.isin(set(problems["ref"].astype(str))).to_numpy()]  # titles of those only
+    refs = _col(with_problem, "ref").astype(str).tolist()
+    titles = dict(zip(refs, _col(with_problem, "title").map(_text).tolist()))
+    areas = dict(zip(refs, _col(with_problem, "area_code").tolist()))
 
     def one(ref: str, problem: str) -> str:
         text = t(f"actions.problem.{problem}", lang)
         return f"{text} ({areas.get(ref)})" if problem == "unknown_area" else text
 
-    grouped = problems.groupby("ref", sort=False)["problem"].agg(list)
+    grouped: dict[Any, list[str]] = {}  # problems per ref, refs in order of appearance (groupby sort=False)
+    for ref, problem in zip(problems["ref"].tolist(), problems["problem"].tolist()):
+        if not pd.isna(ref):
+            grouped.setdefault(ref, []).append(problem)
     out = pd.DataFrame({
-        "ref": list(grouped.index),
-        "title": [titles.get(str(r), "") for r in grouped.index],
+        "ref": list(grouped),
+        "title": [titles.get(str(r), "") for r in grouped],
         "problems": [", ".join(one(str(r), p) for p in ps) for r, ps in grouped.items()],
     })
     return _headers(out, "actions", lang)
@@ -619,16 +700,16 @@ def dm_table(dm: pd.DataFrame, lang: str, names: Mapping[str, Mapping[str, str]]
         "ref": _col(rows, "ref").values,
         "name": _col(rows, "name").map(_text).values,
         "institution": _col(rows, "institution").map(_text).values,
-        "type": [label("target_type", v, lang) for v in _col(rows, "target_type")],
-        "level": [label("level", v, lang) for v in _col(rows, "level")],
-        "area": [area_name(None if _missing(v) else v, lang, names) for v in _col(rows, "area_code")],
-        "sectors": [", ".join(label("sector", s, lang) for s in str(v or "").split(",") if s)
-                    for v in _col(rows, "sectors")],
+        "type": _each(_col(rows, "target_type"), lambda v: label("target_type", v, lang)),
+        "level": _each(_col(rows, "level"), lambda v: label("level", v, lang)),
+        "area": _each(_col(rows, "area_code"), lambda v: area_name(None if _missing(v) else v, lang, names)),
+        "sectors": _each(_col(rows, "sectors"),
+                         lambda v: ", ".join(label("sector", s, lang) for s in str(v or "").split(",") if s)),
         "influence": _col(rows, "influence").values,
         "interest": _col(rows, "interest").values,
     })
     if sensitive and "stance" in rows.columns:
-        out["stance"] = [label("stance", v, lang) for v in rows["stance"]]
+        out["stance"] = _each(rows["stance"], lambda v: label("stance", v, lang))
     if sensitive and "private_notes" in rows.columns:
         out["private_notes"] = rows["private_notes"].map(_text).values
     for col in ("n_actions", "n_open", "n_overdue", "n_outcomes"):

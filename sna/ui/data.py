@@ -1,11 +1,18 @@
 """Cached access to the store for pages: the one place where caching is decided.
 
-The engine is a ``cache_resource``; query results are ``cache_data`` keyed on the database
-URL, the arguments and ``meta.data_version`` — read on every rerun (one cheap query) — so a
+The engine is a ``cache_resource``; query results are cached keyed on the database URL,
+the arguments and ``meta.data_version`` — read on every rerun (one cheap query) — so a
 write from the command line or another app instance is seen at once.
+
+Results are kept as objects (``cache_resource``), not pickled (``cache_data``): unpickling
+the 20,000 actions of a large store on every call cost more than the page's own work.
+Every caller gets its own copy — a shallow one for a DataFrame, which pandas'
+copy-on-write makes independent (changing it never changes the cached frame).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -73,18 +80,63 @@ def _key() -> tuple[str, int]:
     return config.database_url(), version()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _cached(name: str, url: str, data_version: int, kwargs: tuple) -> object:
+    if name == "illustrative_share":  # every filter combination answered from one aggregate
+        found = queries.illustrative_share_from(_cached("illustrative_counts", url, data_version, ()),
+                                                _cached("indicators", url, data_version, ()), **dict(kwargs))
+        if found is not None:
+            return found
     fn = getattr(queries, name)
     return fn(db.get_engine(url), **dict(kwargs))
+
+
+def _own_copy(value: object) -> object:
+    """A copy of a cached result that the caller may change (see the module's docstring)."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if isinstance(value, dict):
+        return {k: _own_copy(v) for k, v in value.items()}
+    if isinstance(value, (list, set)):
+        return type(value)(value)
+    return value
 
 
 def q(name: str, **kwargs) -> pd.DataFrame:
     """``queries.<name>(**kwargs)`` through the cache (keyed on URL, arguments and data version)."""
     url, v = _key()
     frozen = tuple(sorted((k, tuple(val) if isinstance(val, list) else val) for k, val in kwargs.items()))
-    result = _cached(name, url, v, frozen)
-    return result.copy() if isinstance(result, pd.DataFrame) else result
+    return _own_copy(_cached(name, url, v, frozen))
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _derived(url: str, data_version: int, name: str, key: tuple, _build: Callable[[], object]) -> object:
+    return _build()
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _derived_view(url: str, data_version: int, name: str, key: tuple, _build: Callable[[], object]) -> object:
+    return _build()
+
+
+def derived(name: str, key: tuple, build: Callable[[], object], *, view: bool = False) -> object:
+    """``build()`` computed once per store URL, data version, ``name`` and ``key`` (what
+    the result depends on besides the store's data, e.g. ``(sensitive,)``), then shared by
+    every rerun and session: treat the result as read-only. For what a page derives from
+    cached reads and would otherwise recompute on every rerun (20,000 actions' target
+    types, the choices of a filter).
+
+    ``view=True`` for what a page shows for one combination of filters (tables, figures:
+    megabytes at the large scale): those are kept for the 24 most recent combinations
+    only, so going back and forth between views is instant and memory stays bounded."""
+    url, v = _key()
+    return (_derived_view if view else _derived)(url, v, name, tuple(key), build)
+
+
+def actions_frame(url: str, data_version: int) -> pd.DataFrame:
+    """The cached ``queries.actions()`` frame itself, for other caches' builders (read-only:
+    :func:`q` is what pages use)."""
+    return _cached("actions", url, data_version, ())
 
 
 def region_names() -> dict[str, dict[str, str]]:

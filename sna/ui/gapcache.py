@@ -294,12 +294,10 @@ def region_view(lang: str, region: str, sector: str | None, period: str | None) 
 @st.cache_resource(max_entries=32, **_RES)
 def _region_view(url, version, lang, region, sector, period, threshold) -> RegionView:
     cat = _catalogue(url, version)
-    obs = _region_obs(url, version, region)
     sectors = [s for s in C.SECTORS if s in set(cat["sector"]) and (sector is None or s == sector)]
     if period is None:
         return RegionView(None, sectors, None, {}, {}, False)
-    summary = V.sector_summary(obs, cat, region, period, threshold)
-    national = V.sector_summary(obs, cat, C.NATIONAL_AREA, period, threshold).set_index("sector")["index"]
+    summary, national, all_rows = _region_period(url, version, region, period, threshold)
     shown = summary[summary["sector"].isin(sectors) | summary["sector"].eq("overall")]
     sector_names = [t("gaps.target.overall", lang) if s == "overall" else label("sector", s, lang)
                     for s in shown["sector"]]
@@ -309,38 +307,119 @@ def _region_view(url, version, lang, region, sector, period, threshold) -> Regio
          zip(shown["index"], shown["n_with_data"], shown["n_eligible"])],
         labels={"region": area_name(region, lang, _names(url, version)), "national": t("area.national", lang)},
         x_title=t("gaps.col.index", lang) + " (0-10)", title=t("region.summary_title", lang, period=period))
-    rows = V.profile_rows(obs, cat, region, period, threshold, sector)
-    series = V.profile_series(obs, cat, region, threshold, sector)
-    periods = sorted(series["period"].unique(), key=period_sort_key)
-    names = cat.set_index("code")[f"name_{lang}"]
+    rows = _of_sector(all_rows, sector)
     tables, trends = {}, {}
     for s in sectors:
-        part = rows[rows["sector"].eq(s)]
-        tables[s] = V.profile_table(part, cat, lang)
-        inds = part["indicator"].tolist()
-        trends[s] = charts.trend_multiples(
-            series[series["indicator"].isin(inds)], inds,
-            titles={i: V.short(f"{i} · {names.get(i, '')}", 38) for i in inds},
-            units={i: V.unit_label(u, lang) for i, u in zip(part["indicator"], part["unit"])},
-            labels=V.series_labels(lang), periods=periods)
+        tables[s] = _profile_table(url, version, lang, region, period, threshold, s)
+        trends[s] = _trends(url, version, lang, region, threshold, s, sector)
     return RegionView(period, sectors, fig, tables, trends, bool(rows["suppressed"].any()))
 
 
-@st.cache_data(max_entries=32, **_RES)
+def _of_sector(frame: pd.DataFrame, sector: str | None) -> pd.DataFrame:
+    """The rows of ``sector`` (all when None), renumbered as if computed for it alone."""
+    return frame if sector is None else frame[frame["sector"].eq(sector)].reset_index(drop=True)
+
+
+@st.cache_resource(max_entries=32, **_RES)
+def _region_period(url, version, region, period, threshold) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """A region's numbers of one period, every sector at once (a sector switch reuses them):
+    its sector summary, the national indices, and :func:`sna.gapviews.profile_rows` (which
+    lists every indicator of the catalogue, so one sector's rows are a subset of them)."""
+    cat = _catalogue(url, version)
+    obs = _region_obs(url, version, region)
+    summary = V.sector_summary(obs, cat, region, period, threshold)
+    national = V.sector_summary(obs, cat, C.NATIONAL_AREA, period, threshold).set_index("sector")["index"]
+    return summary, national, V.profile_rows(obs, cat, region, period, threshold)
+
+
+@st.cache_resource(max_entries=64, **_RES)
+def _profile_table(url, version, lang, region, period, threshold, sector) -> pd.DataFrame:
+    rows = _region_period(url, version, region, period, threshold)[2]
+    return V.profile_table(rows[rows["sector"].eq(sector)], _catalogue(url, version), lang)
+
+
+@st.cache_resource(max_entries=24, **_RES)
+def _region_series(url, version, region, threshold) -> pd.DataFrame:
+    """:func:`sna.gapviews.profile_series` of a region for every sector: it walks every
+    period of the region (seconds at 1,000,000 observations), so it is computed once per
+    region; a sector's series are its indicators' rows (indicators are independent)."""
+    return V.profile_series(_region_obs(url, version, region), _catalogue(url, version), region, threshold)
+
+
+def _series(url, version, region, threshold, sector) -> pd.DataFrame:
+    full = _region_series(url, version, region, threshold)
+    if sector is None:
+        return full
+    cat = _catalogue(url, version)
+    return full[full["indicator"].isin(cat.loc[cat["sector"].eq(sector), "code"])].reset_index(drop=True)
+
+
+@st.cache_resource(max_entries=64, **_RES)
+def _trends(url, version, lang, region, threshold, sector, chosen) -> go.Figure:
+    """The small multiples of ``sector``'s indicators in a region (``chosen``: the sector
+    filter — the x axis spans the periods of the series the page shows: of every sector
+    without a filter, of the chosen sector's indicators with one)."""
+    cat = _catalogue(url, version)
+    series = _series(url, version, region, threshold, chosen)
+    periods = sorted(series["period"].unique(), key=period_sort_key)
+    names = cat.set_index("code")[f"name_{lang}"]
+    part = cat[cat["sector"].eq(sector)]
+    inds = part["code"].astype(str).tolist()
+    return charts.trend_multiples(
+        series[series["indicator"].isin(inds)], inds,
+        titles={i: V.short(f"{i} · {names.get(i, '')}", 38) for i in inds},
+        units={i: V.unit_label(u, lang) for i, u in zip(inds, part["unit"])},
+        labels=V.series_labels(lang), periods=periods)
+
+
+@st.cache_resource(max_entries=32, **_RES)
 def _region_actions(url, version, lang, region, sector, period, level, sensitive: bool):
-    acts = queries.actions(_engine(url))
-    local, national = A.filter_actions(acts, sector=sector, region=region, period=period, level=level)
+    mine, table, position, area, day, prepared = _region_action_rows(url, version, lang, region)
+    local, national = A.filter_actions(mine, sector=sector, region=region, period=period, level=level,
+                                       prepared=prepared)
     hidden = 0
     if not sensitive:
         hidden = int(local["is_sensitive"].sum() + national["is_sensitive"].sum())
         local, national = local[~local["is_sensitive"]], national[~national["is_sensitive"]]
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:  # V.action_table(frame), its rows taken ready-made
+        if not len(frame):
+            return V.action_table(frame, lang, area, day)
+        return table.iloc[position.loc[frame.index].to_numpy()].reset_index(drop=True)
+
+    return shown(local), shown(national), hidden
+
+
+@st.cache_resource(max_entries=8, **_RES)
+def _region_action_rows(url, version, lang, region):
+    """What a region's profile may list — the actions of the region and of its provinces,
+    and the national ones (the only rows ``filter_actions(region=...)`` keeps) — with
+    their display rows (:func:`sna.gapviews.action_table` works row by row), built once
+    per region and language: a filter change then only picks rows."""
+    acts = data.actions_frame(url, version)  # the cached read (not a copy): never modified
+    national = A.is_national(acts)
+    mine = acts[national | A.region_codes(acts).eq(region).fillna(False).astype(bool)]
     names = _names(url, version)
+    area = _remembered(lambda code: area_name(code if isinstance(code, str) and code else None, lang, names))
+    day = _remembered(lambda d: fmt_date(d, lang))  # thousands of rows, a few hundred dates
+    table = V.action_table(mine, lang, area, day)
+    return mine, table, pd.Series(range(len(mine)), index=mine.index), area, day, A.prepare(mine)
 
-    def area(code):
-        return area_name(code if isinstance(code, str) and code else None, lang, names)
 
-    return (V.action_table(local, lang, area, lambda d: fmt_date(d, lang)),
-            V.action_table(national, lang, area, lambda d: fmt_date(d, lang)), hidden)
+def _remembered(fn: Callable[[object], str]) -> Callable[[object], str]:
+    """``fn`` (a pure function of one value) computed once per distinct value."""
+    seen: dict[object, str] = {}
+
+    def call(value: object) -> str:
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = found = fn(value)
+            return found
+        except TypeError:  # unhashable
+            return fn(value)
+
+    return call
 
 
 def region_actions(lang: str, region: str, filters: Filters, sensitive: bool):
@@ -409,5 +488,7 @@ def select(where, label_text: str, options: list[str], *, name: str, format_func
 
 def clear() -> None:
     """Empty this module's caches (benchmarks: a filter change that finds nothing cached)."""
-    for fn in (_table, _values, _drawings, _deck, _legend, _migrants, _region_view, _shown_period):
+    for fn in (_table, _values, _drawings, _deck, _legend, _migrants, _region_view, _shown_period,
+               _region_period, _profile_table, _region_series, _trends, _region_actions,
+               _region_action_rows):
         fn.clear()
