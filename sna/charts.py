@@ -134,7 +134,7 @@ def status_bars(statuses: Sequence[str], counts: Sequence[int], *, x_title: str,
     """Actions by status as horizontal bars (labels already translated), built with
     graph objects rather than plotly express, which spends ~15 ms per call preparing data."""
     fig = go.Figure(go.Bar(
-        x=list(counts), y=list(statuses), text=[float(n) for n in counts], orientation="h",
+        x=list(counts), y=list(statuses), text=[str(int(n)) for n in counts], orientation="h",
         textposition="auto", marker=dict(color="#35608d"), showlegend=False,
         hovertemplate=f"{x_title}=%{{text}}<br>{y_title}=%{{y}}<extra></extra>"))
     fig.update_layout(xaxis=dict(title=dict(text=x_title)),
