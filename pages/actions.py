@@ -16,7 +16,7 @@ c = ui.ctx()
 ui.header("actions.title")
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def chart(kind: str, numbers: pd.DataFrame, lang: str, big: bool, version: int, by: str = "") -> go.Figure:
     """A chart of small aggregated numbers (at most a few hundred cells, hashed by the
     cache), built once for the same numbers, language and data version: plotly express
