@@ -10,11 +10,11 @@ then measures with Streamlit's AppTest, running ``app.py`` like a user (the fram
 sidebar filters, then the page):
 
 * for each page (overview, gaps, region with region=09, actions, decision_makers,
-  sources), each rerun changes the sidebar filters (``w.sector`` every run, ``w.level``,
-  ``w.period`` every 6th run, ``w.region`` every 3rd run except on the region page) to a
-  combination **not seen before**; every cache of the process is emptied before a page
-  is measured, then the page is warmed up on filters outside the walk (a year not
-  measured), so what is cached is what does not depend on the filters;
+  sources), each rerun changes the sidebar filters (``w.sector`` and ``w.level`` every
+  run, ``w.period`` every 6th run, ``w.region`` to 04 every 3rd run and back, except on
+  the region page) to a combination **not seen before**; every cache of the process is
+  emptied before a page is measured, then the page is warmed up on filters outside the
+  walk (a year not measured), so what is cached is what does not depend on the filters;
 * the same walk again (**filters seen before**: the user going back and forth);
 * an **empty page** (a two-line Streamlit script) rerun after each of these reruns.
 
