@@ -25,17 +25,13 @@ def _inputs(url: str, version: int, filters: Filters) -> dict:
     return slides.load_inputs(data.engine(), filters)
 
 
-def _deck(c: Ctx, keys: tuple[str, ...]) -> Deck:
+def deck(c: Ctx, keys: tuple[str, ...]) -> Deck:
+    """The slides for the current filters and language (inputs cached on data_version)."""
     inputs = _inputs(config.database_url(), data.version(), c.filters)
     today = config.today()
     built = slides.build(inputs, c.filters, c.lang, keys, today)
     stamp = slides.stamp(c.filters, c.lang, inputs["names"], inputs["period"], inputs["data_date"], today)
     return Deck(built, stamp, inputs["period"])
-
-
-def deck(c: Ctx, keys: tuple[str, ...]) -> Deck:
-    """The slides for the current filters and language (inputs cached on data_version)."""
-    return _deck(c, keys)
 
 
 def snapshot(c: Ctx, keys: tuple[str, ...]):
