@@ -84,27 +84,38 @@ st.subheader(c.t("actions.milestones"))
 st.dataframe(tracker.milestone_table(data.q("milestones"), today, c.lang), hide_index=True, width="stretch")
 st.caption(c.t("actions.milestones_help", today=c.date(today)))
 
-tab_table, tab_progress, tab_stages, tab_outcomes, tab_wdww = st.tabs(
-    [c.t(f"actions.tab.{k}") for k in ("table", "progress", "stages", "outcomes", "wdww")])
+NARROWING = {"organisations": "actions.w.org", "target_types": "actions.w.target", "stages": "actions.w.stage",
+             "late_only": "actions.w.late"}  # the table's own filters, also applied to the timeline
+ui.keep(*NARROWING.values(), "actions.w.stage_by", "actions.w.wdww")  # kept while their tab is closed
+st.session_state.setdefault("actions.w.stage_by", "sector")
+st.session_state.setdefault("actions.w.wdww", tracker.WDWW_VIEWS[0])
+tabs = ui.lazy_tabs("actions.w.tab", ("table", "progress", "stages", "outcomes", "wdww"), "actions.tab")
+dms = data.q("decision_makers", sensitive=c.sensitive)
+types_of = data.derived("tracker:types_of", (c.sensitive,),
+                        lambda: tracker.target_types_by_action(links["decision_makers"], dms))
+
+
+def narrowed() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The actions of the view narrowed by the table's own filters (lead organisation,
+    target type, stage, late only), and the national ones kept apart."""
+    chosen = {name: st.session_state.get(key) for name, key in NARROWING.items()}
+    narrowing = dict(organisations=chosen["organisations"] or [], target_types=chosen["target_types"] or [],
+                     stages=chosen["stages"] or [], late_only=bool(chosen["late_only"]), target_types_of=types_of)
+    return tracker.narrow(main, today, **narrowing), tracker.narrow(national, today, **narrowing)
+
 
 # ------------------------------------------------------------------ table + detail
-with tab_table:
-    dms = data.q("decision_makers", sensitive=c.sensitive)
-    types_of = data.derived("tracker:types_of", (c.sensitive,),
-                            lambda: tracker.target_types_by_action(links["decision_makers"], dms))
+def table_tab() -> None:
     options = data.derived("tracker:options", (c.sensitive,), lambda: tracker.table_options(visible, types_of))
     f1, f2, f3, f4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
-    narrowing = dict(
-        organisations=f1.multiselect(c.t("actions.col.lead"), options["organisation"], key="actions.w.org",
-                                     placeholder=c.t("actions.any")),
-        target_types=f2.multiselect(c.t("actions.col.target"), options["target_type"], key="actions.w.target",
-                                    placeholder=c.t("actions.any"), format_func=lambda v: c.label("target_type", v)),
-        stages=f3.multiselect(c.t("actions.col.stage"), options["stage"], key="actions.w.stage",
-                              placeholder=c.t("actions.any"), format_func=lambda v: c.label("stage", v)),
-        late_only=f4.toggle(c.t("actions.late_only"), key="actions.w.late"),
-        target_types_of=types_of,
-    )
-    shown, shown_national = tracker.narrow(main, today, **narrowing), tracker.narrow(national, today, **narrowing)
+    f1.multiselect(c.t("actions.col.lead"), options["organisation"], key=NARROWING["organisations"],
+                   placeholder=c.t("actions.any"))
+    f2.multiselect(c.t("actions.col.target"), options["target_type"], key=NARROWING["target_types"],
+                   placeholder=c.t("actions.any"), format_func=lambda v: c.label("target_type", v))
+    f3.multiselect(c.t("actions.col.stage"), options["stage"], key=NARROWING["stages"],
+                   placeholder=c.t("actions.any"), format_func=lambda v: c.label("stage", v))
+    f4.toggle(c.t("actions.late_only"), key=NARROWING["late_only"])
+    shown, shown_national = narrowed()
     table, table_national = (tracker.action_table(df, today, c.lang, c.names) for df in (shown, shown_national))
     narrow_cols = {c.t(f"actions.col.{k}"): st.column_config.TextColumn(width=w)
                    for k, w in tracker.COLUMN_WIDTHS.items()}
@@ -146,11 +157,11 @@ with tab_table:
                 box.caption(c.t(empty))
 
 # ------------------------------------------------------------------ progress
-with tab_progress:
+def progress_tab() -> None:
     st.plotly_chart(chart("pipeline", A.pipeline(scoped), c.lang, big, data.version()), width="stretch",
                     config=charts.CONFIG,
                     key="chart.actions.pipeline")
-    rows, n_no_date, n_cut = tracker.timeline_rows(on_screen, today)
+    rows, n_no_date, n_cut = tracker.timeline_rows(tracker.in_scope(*narrowed()), today)
     st.plotly_chart(chart("timeline", rows, c.lang, big, data.version(), today.isoformat()), width="stretch",
                     config=charts.CONFIG,
                     key="chart.actions.timeline")
@@ -161,18 +172,18 @@ with tab_progress:
         st.caption(c.t("actions.timeline_no_date", n=n_no_date))
 
 # ------------------------------------------------------------------ policy stages
-with tab_stages:
+def stages_tab() -> None:
     left, right = st.columns(2)
     left.plotly_chart(chart("funnel", A.stage_counts(scoped, by=()), c.lang, big, data.version()), width="stretch",
                       config=charts.CONFIG, key="chart.actions.stage_funnel")
-    by = right.segmented_control(c.t("actions.stages_group"), ["sector", "level"], default="sector", required=True,
+    by = right.segmented_control(c.t("actions.stages_group"), ["sector", "level"], required=True,
                                  format_func=lambda v: c.t(f"actions.col.{v}"), key="actions.w.stage_by")
     right.plotly_chart(chart("stages", A.stage_counts(scoped, by=by), c.lang, big, data.version(), by), width="stretch",
                        config=charts.CONFIG, key="chart.actions.stage_bars")
     st.caption(c.t("actions.stages_help"))
 
 # ------------------------------------------------------------------ outcomes
-with tab_outcomes:
+def outcomes_tab() -> None:
     st.caption(c.t("outcomes.help"))
     ocols = st.columns(4)
     ocols[0].metric(c.t("outcomes.total"), c.num(found["total"], 0))
@@ -183,11 +194,17 @@ with tab_outcomes:
     st.dataframe(tracker.outcome_table(outcomes, c.lang), hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------ who does what where
-with tab_wdww:
-    pick = st.segmented_control(c.t("actions.wdww_view"), list(tracker.WDWW_VIEWS), default=tracker.WDWW_VIEWS[0],
-                                required=True, format_func=lambda v: c.t(f"actions.wdww_option.{v}"),
+def wdww_tab() -> None:
+    pick = st.segmented_control(c.t("actions.wdww_view"), list(tracker.WDWW_VIEWS), required=True, format_func=lambda v: c.t(f"actions.wdww_option.{v}"),
                                 key="actions.w.wdww")
     dims = pick.split(":")
     st.plotly_chart(chart("wdww", A.wdww_matrix(scoped, *dims), c.lang, big, data.version(), pick), width="stretch",
                     config=charts.CONFIG, theme=charts.HEATMAP_THEME, key="chart.actions.wdww")
     st.caption(c.t("actions.wdww_help", total=len(scoped)))
+
+
+for name, tab in tabs.items():  # only the open tab is drawn
+    if tab.open:
+        with tab:
+            {"table": table_tab, "progress": progress_tab, "stages": stages_tab, "outcomes": outcomes_tab,
+             "wdww": wdww_tab}[name]()

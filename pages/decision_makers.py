@@ -42,64 +42,72 @@ links = data.q("action_links")
 f = c.filters
 
 
-def activity_of(chosen: int, acts) -> tuple:
+def activity_of(chosen: int) -> tuple:
     """The tables of the actions aimed at decision-maker ``chosen`` and of their outcomes."""
+    acts, _ = A.filter_actions(visible, sector=f.sector, period=f.period_bounds(), prepared=prepared)
     theirs = tracker.dm_actions(chosen, acts, links)
     return (tracker.action_table(theirs, today, c.lang, c.names),
             tracker.outcome_table(tracker.outcomes_for(data.q("outcomes"), links["outcomes"], theirs), c.lang))
 
 
 def build_view() -> dict:
-    """Everything the page shows for these filters (cached per combination: read-only)."""
+    """The register for these filters, with each decision-maker's activity (cached per
+    combination: read-only)."""
     dm = tracker.filter_decision_makers(register, sector=f.sector, region=f.region, level=f.level,
                                         target_types=types)
     acts, _ = A.filter_actions(visible, sector=f.sector, period=f.period_bounds(), prepared=prepared)
     dm = tracker.dm_activity(dm, acts, links, today)
-    choices = tracker.dm_choices(dm)
-    first = next(iter(choices), None)  # what the selector shows until someone picks another
-    return {"dm": dm, "head": tracker.dm_headline(dm), "counts": tracker.register_counts(dm, c.lang),
-            "table": tracker.dm_table(dm, c.lang, c.names, sensitive=c.sensitive),
-            "matrix": charts.power_interest(dm, c.lang, by_stance=c.sensitive, big=big), "choices": choices,
-            "first": first, "first_activity": activity_of(first, acts) if first is not None else None}
+    return {"dm": dm, "head": tracker.dm_headline(dm)}
 
 
-view = data.derived("tracker:dm_view", (c.sensitive, f.sector, f.region, f.level, f.period, tuple(types), today,
-                                        c.lang, big), build_view, view=True)
+key = (c.sensitive, f.sector, f.region, f.level, f.period, tuple(types), today, c.lang, big)
+view = data.derived("tracker:dm_view", key, build_view, view=True)
 dm = view["dm"]
 head = view["head"]
 shown = [k for k in ("total", "high_influence", "with_open", "supportive") if head[k] is not None]
-for col, key in zip(st.columns(len(shown)), shown):
-    col.metric(c.t(f"dm.{key}"), c.num(head[key], 0))
+for col, name in zip(st.columns(len(shown)), shown):
+    col.metric(c.t(f"dm.{name}"), c.num(head[name], 0))
 
-names = ["register", "matrix", *(["stances"] if c.sensitive else []), "activity"]
-tabs = dict(zip(names, st.tabs([c.t(f"dm.tab.{n}") for n in names])))
 
-with tabs["register"]:
+def register_tab() -> None:
+    counts, table = data.derived("tracker:dm_register", key, lambda: (
+        tracker.register_counts(dm, c.lang), tracker.dm_table(dm, c.lang, c.names, sensitive=c.sensitive)), view=True)
     st.markdown(f"**{c.t('dm.by_type')}**")
-    st.dataframe(view["counts"], width="stretch")
-    st.dataframe(view["table"], hide_index=True, width="stretch")
+    st.dataframe(counts, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")
 
-with tabs["matrix"]:
-    st.plotly_chart(view["matrix"], width="stretch", config=charts.CONFIG, key="chart.dm.matrix")
+
+def matrix_tab() -> None:
+    matrix = data.derived("tracker:dm_matrix", key, lambda: charts.power_interest(
+        dm, c.lang, by_stance=c.sensitive, big=big), view=True)
+    st.plotly_chart(matrix, width="stretch", config=charts.CONFIG, key="chart.dm.matrix")
     st.caption(c.t("dm.matrix_help"))
 
-if c.sensitive:
-    with tabs["stances"]:
-        changes = data.q("stance_changes")
-        history = tracker.stance_timeline(changes, dm, today)
-        st.plotly_chart(charts.stance_history_chart(history, c.lang, big=big), width="stretch", config=charts.CONFIG,
-                        key="chart.dm.stances")
-        st.markdown(f"**{c.t('dm.stance_changes')}**")
-        st.dataframe(tracker.stance_change_table(changes, dm, c.lang), hide_index=True, width="stretch")
 
-with tabs["activity"]:
+def stances_tab() -> None:  # editors and admins only (the tab exists only for them)
+    changes = data.q("stance_changes")
+    history = tracker.stance_timeline(changes, dm, today)
+    st.plotly_chart(charts.stance_history_chart(history, c.lang, big=big), width="stretch", config=charts.CONFIG,
+                    key="chart.dm.stances")
+    st.markdown(f"**{c.t('dm.stance_changes')}**")
+    st.dataframe(tracker.stance_change_table(changes, dm, c.lang), hide_index=True, width="stretch")
+
+
+def activity_tab() -> None:
     st.caption(c.t("dm.activity_help"))
-    labels = view["choices"]
+    labels = data.derived("tracker:dm_choices", key, lambda: tracker.dm_choices(dm), view=True)
     chosen = st.selectbox(c.t("dm.choose"), list(labels), format_func=labels.get, placeholder=c.t("dm.none"))
     if chosen is not None:
-        actions_table, outcomes_table = (view["first_activity"] if chosen == view["first"] else activity_of(
-            chosen, A.filter_actions(visible, sector=f.sector, period=f.period_bounds(), prepared=prepared)[0]))
+        actions_table, outcomes_table = data.derived("tracker:dm_activity", (*key, chosen),
+                                                     lambda: activity_of(chosen), view=True)
         st.markdown(f"**{c.t('dm.actions_of')}**")
         st.dataframe(actions_table, hide_index=True, width="stretch")
         st.markdown(f"**{c.t('dm.outcomes_of')}**")
         st.dataframe(outcomes_table, hide_index=True, width="stretch")
+
+
+tabs = ui.lazy_tabs("dm.w.tab", ["register", "matrix", *(["stances"] if c.sensitive else []), "activity"], "dm.tab")
+for name, tab in tabs.items():  # only the open tab is drawn
+    if tab.open:
+        with tab:
+            {"register": register_tab, "matrix": matrix_tab, "stances": stances_tab, "activity": activity_tab}[name]()

@@ -79,6 +79,23 @@ def heatmap_total(at) -> int:
     raise AssertionError("no heatmap on the page")
 
 
+ACTION_TABS = ("table", "progress", "stages", "outcomes", "wdww")
+
+
+def open_tab(at, name: str, lang: str = "fr"):
+    """Click the tab ``name`` of the page (``actions.tab.*`` or ``dm.tab.*``) and rerun."""
+    key, prefix = ("actions.w.tab", "actions.tab") if name in ACTION_TABS else ("dm.w.tab", "dm.tab")
+    at.session_state[key] = t(f"{prefix}.{name}", lang)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def every_tab_text(at, names) -> str:
+    """:func:`all_text` of the page with each of ``names`` open in turn."""
+    return "\n".join(all_text(open_tab(at, name)) for name in names)
+
+
 def editor(engine) -> None:
     auth.add_user("amina", PASSWORD, role="editor", engine=engine)
 
@@ -112,7 +129,7 @@ def test_region_keeps_national_actions_apart(demo_db):
     assert refs(regional_table) == main
     assert refs(national_table) == national  # shown apart, not dropped
     assert any(t("actions.national_apart_title", "fr") in s.value for s in at.subheader)
-    assert heatmap_total(at) == len(main) + len(national)
+    assert heatmap_total(open_tab(at, "wdww")) == len(main) + len(national)
 
 
 def test_sensitive_actions_hidden_from_viewers_and_said_so(demo_db):
@@ -148,12 +165,54 @@ def test_milestones_days_left(demo_db):
 
 
 def test_who_does_what_where_totals_equal_the_actions_in_the_filter(demo_db):
-    at = open_app(page=ACTIONS, sector="health")
+    at = open_tab(open_app(page=ACTIONS, sector="health"), "wdww")
     main, _ = expected(sector="health")
     assert heatmap_total(at) == len(main)
     for view in ("organisation:sector", "region_code:sector"):
         at.segmented_control(key="actions.w.wdww").set_value(view).run()
         assert heatmap_total(at) == len(main)
+
+
+def chart_refs(at) -> set[str]:
+    """The action refs drawn on the timeline (its bars' y values)."""
+    found = set()
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"].get("title", {}).get("text") == t("actions.timeline", "fr"):
+            found |= {y for trace in spec["data"] for y in trace.get("y", [])}
+    return found
+
+
+def test_only_the_open_tab_is_drawn_and_the_table_filters_follow_the_user(demo_db):
+    at = open_app(page=ACTIONS)
+    assert action_tables(at) and not at.get("plotly_chart")  # the table tab: no chart is built
+    store = queries.actions().query("~is_sensitive")
+    org = store["lead_organisation"].value_counts().index[0]
+    theirs = sorted(store.loc[store["lead_organisation"] == org, "ref"])
+    at.multiselect(key="actions.w.org").set_value([org]).run()
+    assert refs(action_tables(at)[0]) == theirs
+
+    open_tab(at, "progress")
+    assert not action_tables(at)  # the table is not drawn behind the open tab
+    assert chart_refs(at) and chart_refs(at) <= set(theirs)  # the timeline keeps the table's narrowing
+    at.selectbox(key="w.sector").set_value("health").run()  # a filter change while the table is closed
+    assert chart_refs(at) <= set(theirs)
+
+    open_tab(at, "stages")
+    at.segmented_control(key="actions.w.stage_by").set_value("level").run()
+    open_tab(at, "table")
+    assert at.multiselect(key="actions.w.org").value == [org]  # nothing the user chose is lost
+    assert refs(action_tables(at)[0]) == sorted(set(theirs) & set(expected(sector="health")[0]))
+    open_tab(at, "stages")
+    assert at.segmented_control(key="actions.w.stage_by").value == "level"
+
+
+def test_a_change_of_language_opens_the_first_tab(demo_db):
+    at = open_tab(open_app(page=ACTIONS), "outcomes")
+    assert not action_tables(at)
+    at.selectbox(key="w.lang").set_value("en").run()
+    assert not at.exception
+    assert action_tables(at, lang="en")
 
 
 def _insert_bad_action(engine) -> str:
@@ -208,9 +267,10 @@ def test_viewer_never_receives_stances_or_private_notes(demo_db, monkeypatch):
                         lambda *a, **kw: calls.append(("dm", kw)) or real_dm(*a, **kw))
     monkeypatch.setattr(queries, "stance_changes",
                         lambda *a, **kw: calls.append(("changes", kw)) or real_changes(*a, **kw))
-    for page in (DMS, ACTIONS):
+    for page, names in ((DMS, ("register", "matrix", "activity")), (ACTIONS, ACTION_TABS)):
         at = open_app(page=page)
-        text = all_text(at)
+        text = every_tab_text(at, names)
+        assert t("dm.tab.stances", "fr") not in text  # no stances tab for a viewer
         assert not any(word in text for word in STANCE_WORDS), [w for w in STANCE_WORDS if w in text]
         assert "Notes internes" not in text
         for df in at.dataframe:
@@ -221,7 +281,7 @@ def test_viewer_never_receives_stances_or_private_notes(demo_db, monkeypatch):
 def test_presenting_hides_stances_even_from_an_editor(demo_db):
     editor(demo_db)
     at = login(open_app(page=DMS, present="1"), "amina", PASSWORD)
-    assert not any(word in all_text(at) for word in STANCE_WORDS)
+    assert not any(word in every_tab_text(at, ("register", "matrix", "activity")) for word in STANCE_WORDS)
 
 
 def test_editor_sees_stances(demo_db):
@@ -232,8 +292,8 @@ def test_editor_sees_stances(demo_db):
     assert len(register) == len(store)
     assert set(register[t("dm.col.stance", "fr")]) <= {t(f"code.stance.{s}", "fr") for s in store["stance"]}
     assert "Notes internes" in all_text(at)
-    assert tables(at, "dm.col.previous")  # stance changes over time
     assert any(w in all_text(at) for w in STANCE_WORDS)
+    assert tables(open_tab(at, "stances"), "dm.col.previous")  # stance changes over time
 
 
 def test_register_filters_and_activity(demo_db):
@@ -242,7 +302,9 @@ def test_register_filters_and_activity(demo_db):
     store = queries.decision_makers()
     assert len(register) == int((store["level"] == "national").sum())
     assert set(register[t("dm.col.level", "fr")]) == {"National"}
-    assert tables(at, "dm.col.ref") and selectbox(at, "dm.choose").value is not None
+    assert tables(at, "dm.col.ref")
+    open_tab(at, "activity")
+    assert selectbox(at, "dm.choose").value is not None
     assert action_tables(at)  # the chosen decision-maker's actions
 
 
