@@ -54,13 +54,13 @@ main, national = overview.filtered_actions(visible, c.filters, prepared=data.der
     "tracker:prepared", ("visible", c.sensitive), lambda: A.prepare(visible)))
 scoped = tracker.in_scope(main, national)
 links = data.q("action_links")
-outcomes = tracker.outcomes_for(data.q("outcomes"), links["outcomes"], scoped,
-                                include_unlinked=not c.filters.to_params())
+unfiltered = not c.filters.to_params()  # outcomes linked to no action count only in the view of everything
 if n_hidden or c.sensitive:
     st.caption(c.t("actions.sensitive_hidden", n=n_hidden) if n_hidden else c.t("actions.sensitive_shown"))
 
 # ------------------------------------------------------------------ headline
-head, found = tracker.headline(main, national, today), tracker.outcome_summary(outcomes)
+head = tracker.headline(main, national, today)
+found = tracker.outcome_summary_for(data.q("outcomes"), links["outcomes"], scoped, include_unlinked=unfiltered)
 cols = st.columns(5)
 cols[0].metric(c.t("actions.total"), c.num(head["total"], 0))
 cols[1].metric(c.t("actions.pct_done"), "—" if head["pct_done"] is None else c.num(head["pct_done"], 0) + " %",
@@ -74,7 +74,9 @@ st.caption(c.t("actions.by_status", counts=" · ".join(f"{c.label('status', s)} 
 if head["n_national"]:
     st.caption(c.t("actions.national_apart", n=head["n_national"]))
 
-quality = tracker.quality_table(scoped, data.q("known_areas"), c.lang)
+known_areas = data.q("known_areas")
+quality = tracker.rows_of(data.derived("tracker:quality", (c.sensitive, c.lang), lambda: tracker.quality_table(
+    visible, known_areas, c.lang, keep_index=True)), main, national)
 if len(quality):
     with st.expander(c.t("actions.quality_title", n=len(quality)), icon=":material/warning:"):
         st.caption(c.t("actions.quality_help"))
@@ -116,7 +118,10 @@ def table_tab() -> None:
                    placeholder=c.t("actions.any"), format_func=lambda v: c.label("stage", v))
     f4.toggle(c.t("actions.late_only"), key=NARROWING["late_only"])
     shown, shown_national = narrowed()
-    table, table_national = (tracker.action_table(df, today, c.lang, c.names) for df in (shown, shown_national))
+    # every visible action formatted once per data version, language and day; a filter change only selects rows
+    formatted = data.derived("tracker:table", (c.sensitive, c.lang, today), lambda: tracker.action_table(
+        visible, today, c.lang, c.names, keep_index=True))
+    table, table_national = tracker.rows_of(formatted, shown), tracker.rows_of(formatted, shown_national)
     narrow_cols = {c.t(f"actions.col.{k}"): st.column_config.TextColumn(width=w)
                    for k, w in tracker.COLUMN_WIDTHS.items()}
     st.dataframe(table, hide_index=True, width="stretch", column_config=narrow_cols)
@@ -130,9 +135,10 @@ def table_tab() -> None:
     on_screen = tracker.in_scope(shown, shown_national)
 
     st.subheader(c.t("actions.detail"))
-    choices = tracker.ref_choices(on_screen, today)
-    ref = st.selectbox(c.t("actions.choose"), list(choices), format_func=choices.get,
-                       placeholder=c.t("actions.none"))
+    choices = tracker.ref_choices(on_screen, today, among=data.derived(
+        "tracker:choices", (c.sensitive, today), lambda: tracker.choice_rows(visible, today)))
+    ref = st.selectbox(c.t("actions.choose"), list(choices), index=None, format_func=choices.get,
+                       placeholder=c.t("actions.choose_placeholder" if choices else "actions.none"))
     detail = ref and tracker.action_detail(
         ref, on_screen, links, dms, data.q("organisations"), data.q("indicators"), data.q("stage_changes"),
         data.q("outcomes"), today, lang=c.lang, names=c.names, sensitive=c.sensitive)
@@ -185,6 +191,7 @@ def stages_tab() -> None:
 # ------------------------------------------------------------------ outcomes
 def outcomes_tab() -> None:
     st.caption(c.t("outcomes.help"))
+    outcomes = tracker.outcomes_for(data.q("outcomes"), links["outcomes"], scoped, include_unlinked=unfiltered)
     ocols = st.columns(4)
     ocols[0].metric(c.t("outcomes.total"), c.num(found["total"], 0))
     for col, state in zip(ocols[1:], ("verified", "unverified", "disputed")):

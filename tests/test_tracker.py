@@ -249,6 +249,14 @@ def test_outcomes_for_actions_in_view(acts, world):
     assert with_unlinked["ref"].tolist() == ["O-1", "O-2", "O-4"]
 
 
+def test_headline_outcome_figures_equal_those_of_the_outcome_table(acts, world):
+    for view, unlinked in ((acts, True), (acts[acts["ref"].isin(["A-1", "A-4"])], False), (acts.iloc[0:0], False)):
+        full = T.outcomes_for(world["outcomes"], world["links"]["outcomes"], view, include_unlinked=unlinked)
+        assert T.outcome_summary_for(world["outcomes"], world["links"]["outcomes"], view,
+                                     include_unlinked=unlinked) == T.outcome_summary(full)
+    assert T.outcome_summary_for(world["outcomes"], world["links"]["outcomes"], acts)["total"] == 3
+
+
 def test_outcome_counts_and_marks(world):
     counts = T.outcome_counts(world["outcomes"])
     assert len(counts) == len(OUTCOME_TYPES) * len(VERIFICATIONS) and counts["count"].sum() == 4
@@ -281,6 +289,45 @@ def test_quality_table_lists_each_problem(acts):
     rows = table.set_index(t("actions.col.ref", "fr"))[t("actions.col.problems", "fr")]
     assert rows["A-3"] == "pas d'échéance, aucun décideur, zone inconnue (99)"
     assert list(rows.index) == ["A-3"]
+
+
+# --------------------------------------------------------------------------- formatted once, picked per view
+VIEWS = [{}, {"region": "02"}, {"sector": "health", "level": "local"},
+         {"region": "06", "period": (dt.date(2025, 1, 1), dt.date(2025, 12, 31))}]
+
+
+def _picked_equals_built(whole: pd.DataFrame, known: set[str], views) -> None:
+    """What the actions page picks from tables of every visible action equals what it
+    would build for the view alone: the same rows, order, values and types."""
+    table = T.action_table(whole, TODAY, "fr", NAMES, keep_index=True)
+    quality = T.quality_table(whole, known, "fr", keep_index=True)
+    choices = T.choice_rows(whole, TODAY)
+    for main, national in views:
+        for part in (main, national, main.iloc[::2], main.iloc[::-1]):
+            pd.testing.assert_frame_equal(T.rows_of(table, part), T.action_table(part, TODAY, "fr", NAMES),
+                                          check_dtype=len(part) > 0)  # an empty table's dtypes do not show
+        scoped = T.in_scope(main, national)  # regional then national: not the order of the whole
+        assert list(T.ref_choices(scoped, TODAY, among=choices).items()) == list(T.ref_choices(scoped, TODAY).items())
+        # the problems table keeps the order of the view (each part in the order of the whole)
+        built = T.quality_table(scoped, known, "fr")
+        pd.testing.assert_frame_equal(T.rows_of(quality, main, national), built, check_dtype=len(built) > 0)
+
+
+def test_tables_picked_from_all_actions_equal_tables_of_the_view(acts):
+    known = {"02", "02.251", "MA"}
+    views = [A.filter_actions(acts, **f) for f in ({}, {"region": "02"}, {"stage": ["adoption", "formulation"]})]
+    views.append((acts.iloc[0:0], acts.iloc[[4]]))
+    _picked_equals_built(acts, known, views)
+    assert len(T.rows_of(T.action_table(acts, TODAY, "fr", NAMES, keep_index=True), acts.iloc[0:0])) == 0
+    assert T.rows_of(T.quality_table(acts, known, "fr", keep_index=True), acts)[t("actions.col.ref", "fr")].tolist() \
+        == ["A-3"]
+
+
+def test_tables_picked_from_the_demo_store_equal_tables_of_the_view(demo_db):
+    from sna import queries
+
+    visible, _ = T.visible_actions(queries.actions(), sensitive=False)
+    _picked_equals_built(visible, queries.known_areas(), [A.filter_actions(visible, **f) for f in VIEWS])
 
 
 # --------------------------------------------------------------------------- decision-makers
@@ -402,7 +449,8 @@ def test_every_tracker_string_exists_in_three_languages():
         + [f"actions.stages_by.{b}" for b in ("sector", "level")]
         + [f"dm.{k}" for k in ("total", "high_influence", "with_open", "supportive")]
     )
-    used = {k for k in used if ".w." not in k}  # widget keys, not strings
+    used = {k for k in used if ".w." not in k  # widget keys, not strings
+            and not any(f.startswith(k + ".") for f in families)}  # prefixes of a family (tabs)
     missing = sorted(k for k in used | set(families) if k not in catalog())
     assert not missing, missing
     assert POLICY_STAGES and all(f"code.stage.{s}" in catalog() for s in POLICY_STAGES)

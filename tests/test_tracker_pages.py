@@ -247,7 +247,10 @@ def test_bad_input_is_shown_as_such_and_listed(demo_db):
 
 def test_detail_of_an_action(demo_db):
     at = open_app(page=ACTIONS)
-    ref = selectbox(at, "actions.choose").value
+    assert selectbox(at, "actions.choose").value is None  # the detail opens on demand
+    assert not tables(at, "actions.col.name", "actions.col.institution")
+    ref = action_tables(at)[0][t("actions.col.ref", "fr")].iloc[0]  # the most pressing action
+    selectbox(at, "actions.choose").set_value(ref).run()
     store = queries.actions().set_index("ref")
     text = " ".join(m.value for m in at.markdown)
     assert store.at[ref, "lead_organisation"].split(" ")[0] in text
