@@ -56,7 +56,8 @@ def build_view() -> dict:
     dm = tracker.filter_decision_makers(register, sector=f.sector, region=f.region, level=f.level,
                                         target_types=types)
     acts, _ = A.filter_actions(visible, sector=f.sector, period=f.period_bounds(), prepared=prepared)
-    dm = tracker.dm_activity(dm, acts, links, today)
+    dm = tracker.dm_activity(dm, acts, links, today, index=data.derived(  # links joined once per version and day
+        "tracker:activity_index", (c.sensitive, today), lambda: tracker.activity_index(visible, links, today)))
     return {"dm": dm, "head": tracker.dm_headline(dm)}
 
 
@@ -70,8 +71,10 @@ for col, name in zip(st.columns(len(shown)), shown):
 
 
 def register_tab() -> None:
+    whole = data.derived("tracker:dm_table", (c.sensitive, c.lang), lambda: tracker.dm_table(
+        register, c.lang, c.names, sensitive=c.sensitive, keep_index=True))  # formatted once; filters pick rows
     counts, table = data.derived("tracker:dm_register", key, lambda: (
-        tracker.register_counts(dm, c.lang), tracker.dm_table(dm, c.lang, c.names, sensitive=c.sensitive)), view=True)
+        tracker.register_counts(dm, c.lang), tracker.dm_rows(whole, dm, c.lang)), view=True)
     st.markdown(f"**{c.t('dm.by_type')}**")
     st.dataframe(counts, width="stretch")
     st.dataframe(table, hide_index=True, width="stretch")

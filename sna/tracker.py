@@ -36,13 +36,12 @@ from .i18n import area_name, fmt_date, label, t
 
 __all__ = [
     "ALERTS", "VIEW_LEVELS", "WDWW_VIEWS", "COLUMN_WIDTHS", "visible_actions", "in_scope", "headline", "alerts",
-    "sort_actions",
-    "action_table", "rows_of", "ref_choices", "choice_rows", "csv_bytes", "table_options", "target_types_by_action", "narrow",
-    "ActionDetail", "action_detail", "detail_facts", "md", "safe_url", "timeline_rows", "outcomes_for",
-    "outcome_counts",
-    "outcome_summary", "outcome_summary_for", "outcome_table", "milestone_table", "quality_table", "filter_decision_makers",
-    "dm_activity", "dm_table", "dm_headline", "dm_choices", "register_counts", "dm_actions", "stance_history",
-    "stance_timeline", "quarter_ends", "stance_change_table",
+    "sort_actions", "action_table", "rows_of", "ref_choices", "choice_rows", "csv_bytes", "table_options",
+    "target_types_by_action", "narrow", "ActionDetail", "action_detail", "detail_facts", "md", "safe_url",
+    "timeline_rows", "outcomes_for", "outcome_counts", "outcome_summary", "outcome_summary_for", "outcome_table",
+    "milestone_table", "quality_table", "filter_decision_makers", "dm_activity", "activity_index", "dm_table",
+    "dm_rows", "dm_headline", "dm_choices", "register_counts", "dm_actions", "stance_history", "stance_timeline",
+    "quarter_ends", "stance_change_table",
 ]
 
 #: Values of :func:`alerts` (what needs attention in an open action).
@@ -679,10 +678,16 @@ def quality_table(df: pd.DataFrame, known_areas: Collection[str], lang: str, *,
 
 
 # --------------------------------------------------------------------------- decision-makers
+def _blanks(series: pd.Series) -> pd.Series:
+    """:func:`_missing` of each value of a column of codes, without a call per value."""
+    text = series.astype(object).where(series.notna(), None).astype("string")
+    return text.str.strip().eq("").fillna(True).astype(bool)
+
+
 def _is_national_dm(dm: pd.DataFrame) -> pd.Series:
     area = _col(dm, "area_code")
     return (_col(dm, "level").eq("national").fillna(False).astype(bool)
-            | area.map(_missing).astype(bool) | area.eq("MA").fillna(False).astype(bool))
+            | _blanks(area) | area.eq("MA").fillna(False).astype(bool))
 
 
 def filter_decision_makers(dm: pd.DataFrame, *, sector: str | None = None, region: str | None = None,
@@ -695,10 +700,12 @@ def filter_decision_makers(dm: pd.DataFrame, *, sector: str | None = None, regio
     """
     mask = pd.Series(True, index=dm.index)
     if sector:
-        mask &= _col(dm, "sectors").map(lambda s: sector in str(s or "").split(",")).astype(bool)
+        listed = "," + _col(dm, "sectors").fillna("").astype(str) + ","
+        mask &= listed.str.contains(f",{sector},", regex=False).fillna(False).astype(bool)
     if region:
-        area = _col(dm, "area_code").map(lambda a: str(a)[:2] if not _missing(a) else None)
-        mask &= (area.eq(region).fillna(False).astype(bool) | _is_national_dm(dm))
+        area = _col(dm, "area_code")
+        in_region = area.astype("string").str.strip().str[:2].eq(region).fillna(False).astype(bool) & ~_blanks(area)
+        mask &= (in_region | _is_national_dm(dm))
     if level:
         mask &= _col(dm, "level").eq(level).fillna(False).astype(bool)
     if target_types:
@@ -707,44 +714,63 @@ def filter_decision_makers(dm: pd.DataFrame, *, sector: str | None = None, regio
 
 
 def dm_activity(dm: pd.DataFrame, actions: pd.DataFrame, links: Mapping[str, pd.DataFrame],
-                today: dt.date) -> pd.DataFrame:
+                today: dt.date, *, index: tuple[pd.DataFrame, pd.DataFrame | None] | None = None) -> pd.DataFrame:
     """``dm`` plus, over ``actions`` (those the reader may see): ``n_actions``, ``n_open``,
-    ``n_overdue``, ``n_done`` and ``n_outcomes`` (outcomes linked to those actions)."""
+    ``n_overdue``, ``n_done`` and ``n_outcomes`` (outcomes linked to those actions).
+
+    ``index``: :func:`activity_index` of a superset of ``actions`` (same ``links`` and
+    day), to select from instead of joining the links again (the same result)."""
     out = dm.copy()
     dm_links = links.get("decision_makers")
     if dm_links is None or not len(dm_links) or not len(actions):
         for col in ("n_actions", "n_open", "n_overdue", "n_done", "n_outcomes"):
             out[col] = 0
         return out
+    if index is None:
+        merged, pairs = activity_index(actions, links, today)
+    else:
+        ids = pd.to_numeric(_col(actions, "id"), errors="coerce").dropna().astype("int64").to_numpy()
+        merged, pairs = index
+        merged = merged[merged["action_id"].isin(ids).to_numpy()]
+        pairs = pairs[pairs["action_id"].isin(ids).to_numpy()] if pairs is not None else None
+    grouped = merged.groupby("decision_maker_id")
+    per = grouped[["open", "overdue", "done"]].sum().rename(columns=lambda c: f"n_{c}")
+    per["n_actions"] = grouped.size()
+    if pairs is not None:  # an outcome linked to two actions of the same decision-maker counts once
+        per["n_outcomes"] = pairs.groupby("decision_maker_id")["outcome_id"].nunique()
+    found = per.reindex(pd.to_numeric(out["id"], errors="coerce").to_numpy())
+    for col in ("n_actions", "n_open", "n_overdue", "n_done", "n_outcomes"):
+        out[col] = found[col].fillna(0).astype("int64").to_numpy() if col in found.columns else 0
+    return out
+
+
+def activity_index(actions: pd.DataFrame, links: Mapping[str, pd.DataFrame],
+                   today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """What :func:`dm_activity` counts, joined once: each (decision-maker, action) link
+    with the action's ``open``, ``overdue`` and ``done`` flags on ``today``, and each
+    (decision-maker, action, outcome) triple (``None`` without outcome links)."""
+    dm_links = links.get("decision_makers")
     flags = pd.DataFrame({
         "action_id": _col(actions, "id").astype("int64").values,
         "open": A.is_open(actions).values,
         "overdue": A.overdue(actions, today).values,
         "done": _col(actions, "status").eq("done").fillna(False).astype(bool).values,
     })
-    out_links = links.get("outcomes")
-    n_out = (out_links.groupby("action_id").size() if out_links is not None and len(out_links)
-             else pd.Series(dtype="int64"))
-    flags["outcomes"] = flags["action_id"].map(n_out).fillna(0).astype("int64")
     merged = dm_links.merge(flags, on="action_id", how="inner")
-    per = merged.groupby("decision_maker_id").agg(n_actions=("action_id", "size"), n_open=("open", "sum"),
-                                                  n_overdue=("overdue", "sum"), n_done=("done", "sum"))
-    # an outcome linked to two actions of the same decision-maker counts once
-    if out_links is not None and len(out_links):
-        pairs = dm_links.merge(flags[["action_id"]], on="action_id").merge(out_links, on="action_id")
-        per["n_outcomes"] = pairs.groupby("decision_maker_id")["outcome_id"].nunique()
-    for col in ("n_actions", "n_open", "n_overdue", "n_done", "n_outcomes"):
-        values = out["id"].map(per[col]) if col in per.columns else pd.Series(0, index=out.index)
-        out[col] = values.fillna(0).astype("int64")
-    return out
+    out_links = links.get("outcomes")
+    if out_links is None or not len(out_links):
+        return merged, None
+    pairs = dm_links.merge(flags[["action_id"]], on="action_id").merge(out_links, on="action_id")
+    return merged, pairs
 
 
 def dm_table(dm: pd.DataFrame, lang: str, names: Mapping[str, Mapping[str, str]], *,
-             sensitive: bool) -> pd.DataFrame:
+             sensitive: bool, keep_index: bool = False) -> pd.DataFrame:
     """The register as shown (headers ``dm.col.*``), sorted by level, institution type,
     institution: ref, name, institution, type, level, area, sectors, influence, interest,
     then — only when ``sensitive`` and present — stance and private notes, then the
-    activity counts of :func:`dm_activity` when present."""
+    activity counts of :func:`dm_activity` when present. ``keep_index``: each row keeps
+    the index of its decision-maker in ``dm`` (for :func:`dm_rows`)."""
     level_rank = {lv: i for i, lv in enumerate(LEVELS)}
     rows = dm.assign(_l=_col(dm, "level").map(level_rank), _t=_col(dm, "target_type").astype(str),
                      _i=_col(dm, "institution").astype(str))
@@ -765,10 +791,25 @@ def dm_table(dm: pd.DataFrame, lang: str, names: Mapping[str, Mapping[str, str]]
         out["stance"] = _each(rows["stance"], lambda v: label("stance", v, lang))
     if sensitive and "private_notes" in rows.columns:
         out["private_notes"] = rows["private_notes"].map(_text).values
-    for col in ("n_actions", "n_open", "n_overdue", "n_outcomes"):
+    for col in _DM_COUNTS:
         if col in rows.columns:
             out[col] = rows[col].values
+    if keep_index:
+        out.index = rows.index
     return _headers(out, "dm", lang)
+
+
+_DM_COUNTS = ("n_actions", "n_open", "n_overdue", "n_outcomes")  # the activity columns of dm_table
+
+
+def dm_rows(table: pd.DataFrame, dm: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``dm_table(dm, ...)`` picked from ``table``, :func:`dm_table` of the whole register
+    (without activity) made with ``keep_index=True``: the rows of ``dm``'s decision-makers
+    in the register's order, with ``dm``'s activity counts when it has them (the register
+    is formatted once per data version and language; a filter change selects rows)."""
+    rows = table[table.index.isin(dm.index)]
+    counts = {t(f"dm.col.{col}", lang): dm.loc[rows.index, col].to_numpy() for col in _DM_COUNTS if col in dm.columns}
+    return rows.assign(**counts).reset_index(drop=True)
 
 
 def dm_headline(dm: pd.DataFrame) -> dict[str, int | None]:
@@ -793,9 +834,11 @@ def dm_choices(dm: pd.DataFrame) -> dict[int, str]:
 def register_counts(dm: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Decision-makers per institution type (rows) and level (columns), with labels;
     types and levels in code order, only the types present."""
-    types = [c for c in TARGET_TYPES if c in set(_col(dm, "target_type"))]
-    table = pd.crosstab(_col(dm, "target_type"), _col(dm, "level")).reindex(index=types, columns=list(LEVELS),
-                                                                            fill_value=0)
+    pairs = pd.DataFrame({"type": _col(dm, "target_type").to_numpy(), "level": _col(dm, "level").to_numpy()})
+    counts = pairs.groupby(["type", "level"]).size()
+    types = [c for c in TARGET_TYPES if c in set(counts.index.get_level_values("type"))]
+    table = (counts.unstack(fill_value=0) if len(counts) else pd.DataFrame()).reindex(
+        index=types, columns=list(LEVELS), fill_value=0)
     table.index = [label("target_type", c, lang) for c in table.index]
     table.columns = [label("level", c, lang) for c in table.columns]
     table.index.name = t("dm.col.type", lang)

@@ -361,6 +361,40 @@ def test_dm_activity_counts_actions_and_outcomes_once(register, acts):
     assert head == {"total": 4, "high_influence": 2, "with_open": 2, "supportive": None}
 
 
+def _register_picked_equals_built(register: pd.DataFrame, actions: pd.DataFrame, links, views) -> None:
+    """What the decision-makers page picks (activity from links joined once, rows of the
+    register formatted once) equals what it would build for the view alone."""
+    index = T.activity_index(actions, links, TODAY)
+    for sensitive in (False, True):
+        whole = T.dm_table(register, "fr", NAMES, sensitive=sensitive, keep_index=True)
+        for dm_filters, acts in views:
+            dm = T.filter_decision_makers(register, **dm_filters)
+            built = T.dm_activity(dm, acts, links, TODAY)
+            picked = T.dm_activity(dm, acts, links, TODAY, index=index)
+            pd.testing.assert_frame_equal(picked, built)
+            table = T.dm_table(built, "fr", NAMES, sensitive=sensitive)
+            pd.testing.assert_frame_equal(T.dm_rows(whole, built, "fr"), table, check_dtype=len(table) > 0)
+
+
+def test_register_picked_from_the_whole_equals_the_register_of_the_view(register, acts):
+    links = {"decision_makers": pd.DataFrame({"action_id": [1, 2, 4, 1], "decision_maker_id": [10, 10, 10, 11]}),
+             "outcomes": pd.DataFrame({"outcome_id": [100, 100, 101], "action_id": [1, 2, 4]})}
+    register = register.assign(stance=["ally", "opponent", "champion", "unknown"], private_notes="Notes")
+    views = [({}, acts), ({"region": "02"}, acts.iloc[[0, 3]]), ({"level": "local"}, acts.iloc[0:0]),
+             ({"sector": "housing"}, acts[acts["ref"] != "A-1"])]
+    _register_picked_equals_built(register, acts, links, views)
+    _register_picked_equals_built(register, acts, {**links, "outcomes": links["outcomes"].iloc[0:0]}, views[:2])
+
+
+def test_register_picked_from_the_demo_store_equals_the_register_of_the_view(demo_db):
+    from sna import queries
+
+    actions, _ = T.visible_actions(queries.actions(), sensitive=False)
+    views = [({"sector": s, "region": r}, A.filter_actions(actions, sector=s)[0])
+             for s, r in ((None, None), ("health", "02"), ("housing", None))]
+    _register_picked_equals_built(queries.decision_makers(sensitive=True), actions, queries.action_links(), views)
+
+
 def test_dm_table_never_shows_stances_unless_sensitive(register):
     with_stance = register.assign(stance=["ally", "opponent", "champion", "unknown"], private_notes="Notes internes")
     viewer = T.dm_table(with_stance, "fr", NAMES, sensitive=False)
