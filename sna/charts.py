@@ -22,27 +22,35 @@ _FONT = dict(size=13)
 
 
 def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
-    settings = dict(height=height, margin=dict(l=10, r=20, t=40, b=10), font=_FONT,
-                    plot_bgcolor="rgba(0,0,0,0)", legend=dict(orientation="h", y=-0.12))
-    fig.update_layout(**{**settings, **kwargs})
+    fig.update_layout(**_layout_dict(height, **kwargs))
     return fig
 
+
+def _layout_dict(height: int, **kwargs) -> dict:
+    """The layout every chart shares, with ``kwargs`` on top."""
+    settings = dict(height=height, margin=dict(l=10, r=20, t=40, b=10), font=_FONT,
+                    plot_bgcolor="rgba(0,0,0,0)", legend=dict(orientation="h", y=-0.12))
+    return {**settings, **kwargs}
+
+
+# The figures below are built from their whole specification in one call: plotly checks
+# every property it is given, and a figure assembled through update_layout / update_xaxes
+# calls took ~6 ms against under 1 ms in one go (the gaps page draws two per filter change).
 
 def ranking_bar(names: Sequence[str], values: Sequence[float], colours: Sequence[str], texts: Sequence[str],
                 *, x_title: str, title: str = "", height: int | None = None) -> go.Figure:
     """Horizontal bars, the first row on top (pass them worst first). A row without a
     value gets no bar, only its text (e.g. "no data" or ``*``)."""
     xs = [None if v is None or v != v else float(v) for v in values]
-    fig = go.Figure(go.Bar(
-        x=[0.0 if x is None else x for x in xs], y=list(names), orientation="h",
-        marker=dict(color=list(colours), line=dict(color="#444444", width=0.5)),
-        text=list(texts), textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{text}<extra></extra>",
-    ))
-    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
-    fig.update_xaxes(title_text=x_title, zeroline=True, zerolinecolor="#888888", gridcolor="#e5e5e5",
-                     automargin=True)
-    return _layout(fig, height or 90 + 30 * len(xs), title=dict(text=title, x=0), bargap=0.25)
+    bar = dict(type="bar", x=[0.0 if x is None else x for x in xs], y=list(names), orientation="h",
+               marker=dict(color=list(colours), line=dict(color="#444444", width=0.5)),
+               text=list(texts), textposition="outside", cliponaxis=False,
+               hovertemplate="%{y}: %{text}<extra></extra>")
+    return go.Figure(data=[bar], layout=_layout_dict(
+        height or 90 + 30 * len(xs), title=dict(text=title, x=0), bargap=0.25,
+        yaxis=dict(autorange="reversed", automargin=True, type="category"),
+        xaxis=dict(title=dict(text=x_title), zeroline=True, zerolinecolor="#888888", gridcolor="#e5e5e5",
+                   automargin=True)))
 
 
 def groups_dumbbell(names: Sequence[str], migrants: Sequence[float], host: Sequence[float], *,
@@ -59,21 +67,24 @@ def groups_dumbbell(names: Sequence[str], migrants: Sequence[float], host: Seque
         if m == m and h == h and m is not None and h is not None:
             xl += [m, h, None]
             yl += [n, n, None]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=xl, y=yl, mode="lines", line=dict(color="#b0b0b0", width=3),
-                             hoverinfo="skip", showlegend=False))
+    data = [dict(type="scatter", x=xl, y=yl, mode="lines", line=dict(color="#b0b0b0", width=3),
+                 hoverinfo="skip", showlegend=False)]
     for key, vals, symbol in (("migrants", migrants, "circle"), ("host", host, "diamond")):
-        fig.add_trace(go.Scatter(x=list(vals), y=names, mode="markers", name=labels[key],
-                                 marker=dict(color=GROUP_COLOURS[key], size=13, symbol=symbol,
-                                             line=dict(color="white", width=1)),
-                                 hovertemplate="%{y} · " + labels[key] + " : %{x}<extra></extra>"))
-    if reference is not None and reference == reference:
-        fig.add_vline(x=reference, line=dict(color="#555555", dash="dot", width=1.5),
-                      annotation_text=reference_label, annotation_position="top")
-    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=names,
-                     automargin=True)
-    fig.update_xaxes(title_text=x_title, gridcolor="#e5e5e5")
-    return _layout(fig, 110 + 30 * len(names), title=dict(text=title, x=0))
+        data.append(dict(type="scatter", x=list(vals), y=names, mode="markers", name=labels[key],
+                         marker=dict(color=GROUP_COLOURS[key], size=13, symbol=symbol,
+                                     line=dict(color="white", width=1)),
+                         hovertemplate="%{y} · " + labels[key] + " : %{x}<extra></extra>"))
+    extra: dict = {}
+    if reference is not None and reference == reference:  # a vertical line across the plot, labelled on top
+        extra = dict(shapes=[dict(type="line", xref="x", yref="y domain", x0=reference, x1=reference, y0=0, y1=1,
+                                  line=dict(color="#555555", dash="dot", width=1.5))],
+                     annotations=[dict(xref="x", yref="y domain", x=reference, y=1, text=reference_label,
+                                       showarrow=False, xanchor="center", yanchor="bottom")])
+    return go.Figure(data=data, layout=_layout_dict(
+        110 + 30 * len(names), title=dict(text=title, x=0),
+        yaxis=dict(autorange="reversed", type="category", categoryorder="array", categoryarray=names,
+                   automargin=True),
+        xaxis=dict(title=dict(text=x_title), gridcolor="#e5e5e5"), **extra))
 
 
 def trend_multiples(series: pd.DataFrame, indicators: Sequence[str], *, titles: Mapping[str, str],
@@ -118,15 +129,17 @@ def sector_bars(sectors: Sequence[str], region: Sequence[float], national: Seque
                 texts: Sequence[str], *, labels: Mapping[str, str], x_title: str, title: str = "") -> go.Figure:
     """Sector indices of a region against the national ones (grouped horizontal bars);
     ``texts`` (e.g. the region's coverage) are written beside the region's bars."""
-    fig = go.Figure()
-    fig.add_trace(go.Bar(y=list(sectors), x=[None if v != v else v for v in region], orientation="h",
-                         name=labels["region"], marker_color=GROUP_COLOURS["region"], text=list(texts),
-                         textposition="outside", cliponaxis=False))
-    fig.add_trace(go.Bar(y=list(sectors), x=[None if v != v else v for v in national], orientation="h",
-                         name=labels["national"], marker_color="#b0b0b0"))
-    fig.update_yaxes(autorange="reversed", type="category", automargin=True)
-    fig.update_xaxes(title_text=x_title, range=[0, 11], gridcolor="#e5e5e5")
-    return _layout(fig, 120 + 60 * len(sectors), title=dict(text=title, x=0), barmode="group")
+    data = [
+        dict(type="bar", y=list(sectors), x=[None if v != v else v for v in region], orientation="h",
+             name=labels["region"], marker=dict(color=GROUP_COLOURS["region"]), text=list(texts),
+             textposition="outside", cliponaxis=False),
+        dict(type="bar", y=list(sectors), x=[None if v != v else v for v in national], orientation="h",
+             name=labels["national"], marker=dict(color="#b0b0b0")),
+    ]
+    return go.Figure(data=data, layout=_layout_dict(
+        120 + 60 * len(sectors), title=dict(text=title, x=0), barmode="group",
+        yaxis=dict(autorange="reversed", type="category", automargin=True),
+        xaxis=dict(title=dict(text=x_title), range=[0, 11], gridcolor="#e5e5e5")))
 
 
 def status_bars(statuses: Sequence[str], counts: Sequence[int], *, x_title: str, y_title: str,

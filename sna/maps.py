@@ -184,21 +184,20 @@ def legend_figure(lo: float, hi: float, *, higher_is_worse: bool, title: str, no
     the unit, and a grey "no data" swatch beside it."""
     xs = np.linspace(lo, hi, 60) if hi > lo else np.array([lo, lo + 1.0])
     bs = badness(xs, lo, hi, higher_is_worse=higher_is_worse)
-    fig = go.Figure(go.Heatmap(x=xs, y=[0], z=[bs], zmin=0, zmax=1, colorscale=plotly_colorscale(),
-                               showscale=False, hoverinfo="skip"))
-    fig.add_shape(type="rect", xref="paper", yref="paper", x0=0.6, x1=0.64, y0=0.0, y1=1.0,
-                  fillcolor=_hex(NO_DATA_FILL), line=dict(color=_hex(NO_DATA_LINE), width=1.5, dash="dot"))
-    fig.add_annotation(xref="paper", yref="paper", x=0.655, y=0.5, text=no_data, showarrow=False,
-                       xanchor="left", font=dict(size=12))
-    fig.update_layout(
+    heat = dict(type="heatmap", x=xs, y=[0], z=[bs], zmin=0, zmax=1, colorscale=plotly_colorscale(),
+                showscale=False, hoverinfo="skip")
+    return go.Figure(data=[heat], layout=dict(  # in one call: plotly checks each update separately
+        shapes=[dict(type="rect", xref="paper", yref="paper", x0=0.6, x1=0.64, y0=0.0, y1=1.0,
+                     fillcolor=_hex(NO_DATA_FILL), line=dict(color=_hex(NO_DATA_LINE), width=1.5, dash="dot"))],
+        annotations=[dict(xref="paper", yref="paper", x=0.655, y=0.5, text=no_data, showarrow=False,
+                          xanchor="left", font=dict(size=12))],
         height=92, margin=dict(l=8, r=8, t=28, b=30),
         title=dict(text=title + (f" · {dark_means}" if dark_means else ""), font=dict(size=13), x=0, y=0.97),
         xaxis=dict(domain=[0, 0.56], tickformat=tick_format, showgrid=False, fixedrange=True,
                    ticks="outside"),
         yaxis=dict(visible=False, fixedrange=True),
         plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)",
-    )
-    return fig
+    ))
 
 
 # ------------------------------------------------------------------------- selection
