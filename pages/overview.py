@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sna import actions as A
-from sna import charts, codes, config, overview, ui
+from sna import charts, codes, config, overview, tracker, ui
 from sna.ui import data
 
 c = ui.ctx()
@@ -12,8 +12,10 @@ c = ui.ctx()
 ui.header("overview.title")
 
 today = config.today()
-actions = data.q("actions")
-prepared = data.derived("tracker:prepared", ("all",), lambda: A.prepare(actions))  # once per data version
+# the actions this reader may see (sensitive ones for signed-in editors only), as on the actions page
+actions, n_hidden = data.derived("tracker:visible", (c.sensitive,),
+                                 lambda: tracker.visible_actions(data.q("actions"), c.sensitive))
+prepared = data.derived("tracker:prepared", ("visible", c.sensitive), lambda: A.prepare(actions))
 figures = overview.headline(actions, data.q("milestones"), c.filters, today, prepared=prepared)
 
 st.subheader(c.t("overview.actions"))
@@ -25,6 +27,8 @@ cols[2].metric(c.t("overview.overdue"), c.num(figures["overdue"], 0))
 cols[3].metric(c.t("overview.due_30"), c.num(figures["due_30"], 0))
 if figures["n_national_apart"]:
     st.caption(c.t("overview.national_apart", n=figures["n_national_apart"]))
+if n_hidden:
+    st.caption(c.t("actions.sensitive_hidden", n=n_hidden))
 
 
 fig = charts.status_bars([c.label("status", s) for s in codes.ACTION_STATUSES],

@@ -82,7 +82,9 @@ def load_inputs(engine: Engine | None, filters: Filters) -> dict:
         data_date = dt.date.fromisoformat(as_of) if as_of else data_date
     return {
         "catalogue": catalogue, "period": period, "obs": pd.concat([migrants, host], ignore_index=True),
-        "actions": queries.actions(engine), "milestones": queries.milestones(engine),
+        # slides are always presented: actions flagged sensitive are neither shown nor counted
+        "actions": tracker.visible_actions(queries.actions(engine), sensitive=False)[0],
+        "milestones": queries.milestones(engine),
         "outcomes": queries.outcomes(engine), "outcome_links": queries.action_links(engine)["outcomes"],
         "names": names, "data_date": data_date,
     }

@@ -212,8 +212,12 @@ def test_filters_are_kept_when_switching_page(demo_db):
 def test_the_overview_figures_equal_the_store(demo_db, filters, lang):
     at = open_app(lang=lang, **filters.to_params())
     shown = metrics(at)
-    fig = overview.headline(queries.actions(), queries.milestones(), filters, AS_OF)
+    acts = queries.actions()
+    visible = acts[~acts["is_sensitive"]]  # what a viewer may see, as on the actions page
+    fig = overview.headline(visible, queries.milestones(), filters, AS_OF)
     assert fig["total"] > 0  # the demo has actions in each of these views
+    hidden = int(acts["is_sensitive"].sum())  # said as on the actions page: how many are withheld in all
+    assert hidden and any(c.value == t("actions.sensitive_hidden", lang, n=hidden) for c in at.caption)
 
     def num(x):
         return fmt_number(x, lang, 0)
@@ -235,13 +239,27 @@ def test_the_overview_figures_equal_the_store(demo_db, filters, lang):
     assert len(national) == (1 if fig["n_national_apart"] else 0)
 
 
+def test_the_overview_counts_sensitive_actions_for_signed_in_editors_only(demo_db):
+    acts = queries.actions()
+    everything = overview.headline(acts, queries.milestones(), Filters(), AS_OF)["total"]
+    viewer = metrics(open_app())[t("overview.total")]
+    auth.add_user("amina", "correct-horse-battery", role="editor", engine=demo_db)
+    at = login(open_app(), "amina", "correct-horse-battery")
+    assert metrics(at)[t("overview.total")] == fmt_number(everything, "fr", 0)
+    assert viewer == fmt_number(everything - int(acts["is_sensitive"].sum()), "fr", 0) != metrics(at)[
+        t("overview.total")]
+    assert not any(t("actions.sensitive_hidden", "fr", n=int(acts["is_sensitive"].sum())) == c.value
+                   for c in at.caption)
+
+
 def test_the_overview_uses_sna_today(demo_db, monkeypatch):
     """Overdue and "due within 30 days" move with SNA_TODAY (the store does not)."""
     at = open_app()
     now = metrics(at)
     monkeypatch.setenv("SNA_TODAY", "2026-09-01")
     later = open_app()
-    fig = overview.headline(queries.actions(), queries.milestones(), Filters(), dt.date(2026, 9, 1))
+    fig = overview.headline(queries.actions().query("~is_sensitive"), queries.milestones(), Filters(),
+                            dt.date(2026, 9, 1))
     assert metrics(later)[t("overview.overdue")] == fmt_number(fig["overdue"], "fr", 0) != now[t("overview.overdue")]
 
 

@@ -49,6 +49,7 @@ def test_gap_vs_advocacy_equals_the_store(demo_db):
     expected = G.area_table(obs, queries.indicators(demo_db), period, areas=slides.REGIONS, view="score",
                             sector="health").set_index("area_code")
     acts = queries.actions(demo_db)
+    acts = acts[~acts["is_sensitive"]]  # slides are presented: sensitive actions are not counted
     mine = acts[(acts["sector"] == "health") & (acts["level"] != "national") & (acts["status"] != "cancelled")]
     for region in slides.REGIONS:
         assert table.loc[region, "index"] == pytest.approx(expected.loc[region, "value"], nan_ok=True)
@@ -57,6 +58,18 @@ def test_gap_vs_advocacy_equals_the_store(demo_db):
         furthest = max(stages, key=list(A.POLICY_STAGES).index) if len(stages) else None
         got = table.loc[region, "furthest_stage"]
         assert (None if pd.isna(got) else got) == furthest
+
+
+def test_slides_never_count_sensitive_actions(demo_db):
+    acts = queries.actions(demo_db)
+    assert acts["is_sensitive"].any()  # the demo flags some
+    inputs = slides.load_inputs(demo_db, Filters())
+    assert not inputs["actions"]["is_sensitive"].any()
+    [actions] = slides.build(inputs, Filters(), "fr", ["actions"], TODAY)
+    shown = A.summary(acts[~acts["is_sensitive"]], TODAY)
+    assert actions.note == i18n.t("present.actions_note", "fr", total=shown["total"],
+                                  done=i18n.fmt_number(shown["pct_done"], "fr", 0), overdue=shown["overdue"])
+    assert A.summary(acts, TODAY)["total"] != shown["total"]
 
 
 def test_a_missing_slide_or_empty_filter_gives_a_message_not_a_crash(demo_db):
