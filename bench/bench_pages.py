@@ -16,7 +16,10 @@ sidebar filters, then the page):
   emptied before a page is measured, then the page is warmed up on filters outside the
   walk (a year not measured), so what is cached is what does not depend on the filters;
 * the same walk again (**filters seen before**: the user going back and forth);
-* an **empty page** (a two-line Streamlit script) rerun after each of these reruns.
+* an **empty page** (a two-line Streamlit script) rerun after each of these reruns;
+* on the pages with tabs (actions, decision-makers), where only the open tab is drawn and
+  the walks above measure the first, a **click on each other tab** after each filter
+  change of the walk (for information).
 
 At every step the demo store, the large store and the empty page are measured in turn, so
 that a change of machine load affects them alike. Medians of ``--runs`` (9 to 18) reruns.
@@ -42,6 +45,11 @@ LEVELS = (None, "national", "regional", "local")
 PERIODS = ("2025", "2024", "2023")   # both stores hold these years (the large one also months)
 WARM_UP_PERIOD = "2014"              # ... and this one, never measured
 TARGET_VS_DEMO, TARGET_VS_EMPTY = 1.3, 20.0
+#: Pages with tabs: (session key, label prefix, tabs other than the first). Only the open
+#: tab is drawn; the walk above measures the first one, and a click on each other tab is
+#: timed after it (for information: the targets are on filter changes).
+TABS = {"actions": ("actions.w.tab", "actions.tab", ("progress", "stages", "outcomes", "wdww")),
+        "decision_makers": ("dm.w.tab", "dm.tab", ("matrix", "activity"))}
 
 
 def walk(page: str, runs: int) -> list[dict[str, str | None]]:
@@ -94,8 +102,36 @@ def measure_page(page: str, stores: dict[str, Path], runs: int, empty) -> dict[s
                 set_filters(apps[name], filters)
                 times.setdefault((phase, name), []).append(B.timed(apps[name]))
                 times.setdefault((phase, "empty"), []).append(B.timed(empty))
-    return {phase: {who: statistics.median(times[(phase, who)]) for who in (*stores, "empty")}
-            for phase in ("new", "seen")}
+    out = {phase: {who: statistics.median(times[(phase, who)]) for who in (*stores, "empty")}
+           for phase in ("new", "seen")}
+    if page in TABS:
+        out["tabs"] = measure_tabs(page, apps, stores, steps, empty)
+    return out
+
+
+def measure_tabs(page: str, apps: dict, stores: dict[str, Path], steps: list[dict], empty) -> dict:
+    """Median time of a click on each tab but the first, right after a filter change
+    (the tab's charts not yet built for those filters), per store, and the empty page."""
+    from sna.i18n import t
+
+    key, prefix, names = TABS[page]
+    times: dict[tuple[str, str], list[float]] = {}
+    first = f"{prefix}.{TABS_FIRST[page]}"
+    for filters in steps[::-1]:  # the walk backwards: each tab's charts are new for these filters
+        for name, path in stores.items():
+            B.point_at(path)
+            set_filters(apps[name], filters)
+            B.timed(apps[name])  # the filter change, on the first tab (not measured here)
+            for tab in names:
+                apps[name].session_state[key] = t(f"{prefix}.{tab}", "fr")
+                times.setdefault((tab, name), []).append(B.timed(apps[name]))
+                times.setdefault((tab, "empty"), []).append(B.timed(empty))
+            apps[name].session_state[key] = t(first, "fr")
+            B.timed(apps[name])
+    return {tab: {who: statistics.median(times[(tab, who)]) for who in (*stores, "empty")} for tab in names}
+
+
+TABS_FIRST = {"actions": "table", "decision_makers": "register"}
 
 
 def report(results: dict[str, dict], phase: str, runs: int) -> list[str]:
@@ -117,6 +153,19 @@ def report(results: dict[str, dict], phase: str, runs: int) -> list[str]:
     print(B.table(("page", "demo ms", "large ms", "empty ms", "large/demo", "large/empty", "met?"), rows,
                   right=range(1, 6)))
     return missed
+
+
+def report_tabs(results: dict[str, dict], runs: int) -> None:
+    """Print the times of a click on a tab (no target: for information)."""
+    rows = [(page, tab, B.ms(f["demo"]), B.ms(f["large"]), B.ms(f["empty"]), f"{f['large'] / f['demo']:.2f}×",
+             f"{f['large'] / f['empty']:.1f}×")
+            for page, figures in results.items() for tab, f in figures.get("tabs", {}).items()]
+    if not rows:
+        return
+    print(f"\nA click on a tab after a filter change, the tab's charts not built yet for those filters "
+          f"(median of {runs} clicks, ms; for information)\n")
+    print(B.table(("page", "tab", "demo ms", "large ms", "empty ms", "large/demo", "large/empty"), rows,
+                  right=range(2, 7)))
 
 
 def main() -> int:
@@ -153,6 +202,7 @@ def main() -> int:
     print(f"\nMachine: {B.machine()} (at the end)")
     missed = report(results, "new", runs)
     report(results, "seen", runs)  # for information: the targets are on filters not seen before
+    report_tabs(results, runs)
     print(f"\nTargets (filters not seen before): large ≤ {TARGET_VS_DEMO}× demo and ≤ {TARGET_VS_EMPTY:.0f}× "
           "an empty page's rerun.")
     if missed:
