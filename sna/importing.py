@@ -1477,7 +1477,12 @@ def _area_or_none(ref: Reference):
     return parse
 
 
-def _parse_actions(records, ref: Reference, plan: ImportPlan) -> list[PlannedRow]:
+def _parse_by_ref(records, ref: Reference, plan: ImportPlan, parsers: Mapping[str, Callable[[str], Any]],
+                  more: Callable[..., None]) -> list[PlannedRow]:
+    """The rows of a file keyed by their ``ref`` column (actions, decision-makers): each
+    non-empty cell read by its parser in ``parsers``, the area as for every file, then
+    ``more(rec, ref, cell, error, values)`` for the columns that need more than a parser.
+    A row with an error, or whose ref an earlier line already had, is left out (reported)."""
     out: list[PlannedRow] = []
     seen: dict[str, int] = {}
     header_of = plan.columns
@@ -1491,38 +1496,12 @@ def _parse_actions(records, ref: Reference, plan: ImportPlan) -> list[PlannedRow
             return None
         key = cell("ref", r, lambda s: _text(s, 20))
         v: dict[str, Any] = {}
-        parsers: dict[str, Callable[[str], Any]] = {
-            "title": _text, "description": _text, "ask": _text, "next_step": _text, "evidence_url": _text,
-            "sector": lambda s: _code("sector", s), "level": lambda s: _code("level", s),
-            "action_type": lambda s: _code("action_type", s), "status": lambda s: _code("status", s),
-            "policy_stage": lambda s: _code("stage", s), "start_date": _date, "due_date": _date,
-            "done_date": _date, "is_sensitive": _bool, "archived": _bool,
-        }
         for name, parse in parsers.items():
             if rec.get(name):
                 v[name] = cell(name, rec[name], parse)
         if rec.get("area"):
             v["area_code"] = cell("area", rec["area"], _area_or_none(ref))
-        if rec.get("lead_organisation"):
-            v["lead_organisation_id"] = cell("lead_organisation", rec["lead_organisation"], ref.organisation)
-        if rec.get("partners"):
-            ids = [cell("partners", p, ref.organisation) for p in _split(rec["partners"])]
-            v["partners"] = frozenset(i for i in ids if i is not None)
-        if rec.get("decision_makers"):
-            refs = []
-            for p in re.split(r"[;,\s]+", rec["decision_makers"]):
-                if p:
-                    if p in ref.decision_makers:
-                        refs.append(p)
-                    else:
-                        hint = _suggest(p, {k: k for k in ref.decision_makers}, lambda k: k)
-                        error("decision_makers", p, "unknown decision-maker ref" +
-                              (f"; did you mean {hint!r}?" if hint else ""), "unknown_decision_maker",
-                              suggestion=hint)
-            v["decision_makers"] = frozenset(refs)
-        if rec.get("indicators"):
-            codes = [cell("indicators", p, ref.indicator) for p in re.split(r"[;,\n]+", rec["indicators"]) if p.strip()]
-            v["indicators"] = frozenset(c for c in codes if c is not None)
+        more(rec, ref, cell, error, v)
         if failed[0] or key is None:
             return None
         if key in seen:
@@ -1538,21 +1517,61 @@ def _parse_actions(records, ref: Reference, plan: ImportPlan) -> list[PlannedRow
     return out
 
 
-def _existing_actions(conn: Connection, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
-    if not refs:
-        return {}
-    a = InfluenceAction.__table__
+_ACTION_PARSERS: dict[str, Callable[[str], Any]] = {
+    "title": _text, "description": _text, "ask": _text, "next_step": _text, "evidence_url": _text,
+    "sector": lambda s: _code("sector", s), "level": lambda s: _code("level", s),
+    "action_type": lambda s: _code("action_type", s), "status": lambda s: _code("status", s),
+    "policy_stage": lambda s: _code("stage", s), "start_date": _date, "due_date": _date,
+    "done_date": _date, "is_sensitive": _bool, "archived": _bool,
+}
+
+
+def _action_links(rec, ref: Reference, cell, error, v: dict[str, Any]) -> None:
+    """An action's lead and partner organisations, decision-makers and indicators."""
+    if rec.get("lead_organisation"):
+        v["lead_organisation_id"] = cell("lead_organisation", rec["lead_organisation"], ref.organisation)
+    if rec.get("partners"):
+        ids = [cell("partners", p, ref.organisation) for p in _split(rec["partners"])]
+        v["partners"] = frozenset(i for i in ids if i is not None)
+    if rec.get("decision_makers"):
+        refs = []
+        for p in re.split(r"[;,\s]+", rec["decision_makers"]):
+            if p:
+                if p in ref.decision_makers:
+                    refs.append(p)
+                else:
+                    hint = _suggest(p, {k: k for k in ref.decision_makers}, lambda k: k)
+                    error("decision_makers", p, "unknown decision-maker ref" +
+                          (f"; did you mean {hint!r}?" if hint else ""), "unknown_decision_maker",
+                          suggestion=hint)
+        v["decision_makers"] = frozenset(refs)
+    if rec.get("indicators"):
+        codes = [cell("indicators", p, ref.indicator) for p in re.split(r"[;,\n]+", rec["indicators"]) if p.strip()]
+        v["indicators"] = frozenset(c for c in codes if c is not None)
+
+
+def _parse_actions(records, ref: Reference, plan: ImportPlan) -> list[PlannedRow]:
+    return _parse_by_ref(records, ref, plan, _ACTION_PARSERS, _action_links)
+
+
+def _rows_by_ref(conn: Connection, table: sa.Table, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The rows of ``table`` whose ref is among ``refs``, by ref (read 500 refs at a time)."""
     out: dict[str, dict[str, Any]] = {}
     wanted = sorted(set(refs))
     for start in range(0, len(wanted), 500):
-        for r in conn.execute(sa.select(a).where(a.c.ref.in_(wanted[start:start + 500]))).mappings():
-            row = dict(r)
-            for f in ("start_date", "due_date", "done_date"):
-                row[f] = _as_date(row[f])
-            for f in ("is_sensitive", "archived"):
-                row[f] = bool(row[f])
-            row["decision_makers"], row["partners"], row["indicators"] = frozenset(), frozenset(), frozenset()
-            out[row["ref"]] = row
+        for r in conn.execute(sa.select(table).where(table.c.ref.in_(wanted[start:start + 500]))).mappings():
+            out[r["ref"]] = dict(r)
+    return out
+
+
+def _existing_actions(conn: Connection, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    out = _rows_by_ref(conn, InfluenceAction.__table__, refs) if refs else {}
+    for row in out.values():
+        for f in ("start_date", "due_date", "done_date"):
+            row[f] = _as_date(row[f])
+        for f in ("is_sensitive", "archived"):
+            row[f] = bool(row[f])
+        row["decision_makers"], row["partners"], row["indicators"] = frozenset(), frozenset(), frozenset()
     if not out:
         return out
     by_id = {row["id"]: row for row in out.values()}
@@ -1597,7 +1616,11 @@ def _check_level_area(level: str | None, area: str | None) -> str | None:
     return None
 
 
-def _classify_actions(rows: list[PlannedRow], existing: Mapping[str, dict]) -> tuple[list[PlannedRow], list[Problem]]:
+def _classify_by_ref(rows: list[PlannedRow], existing: Mapping[str, dict], *, required: Sequence[str],
+                     defaults: Mapping[str, Any], what: str) -> tuple[list[PlannedRow], list[Problem]]:
+    """Each row of a file keyed by ref (actions, decision-makers) against the store: new
+    (all ``required`` fields given, the rest from ``defaults``), changed or unchanged; a
+    level and area that do not go together, or a new ``what`` missing a field, is a problem."""
     out, problems = [], []
     for row in rows:
         row = dataclasses.replace(row, changes={})
@@ -1606,128 +1629,12 @@ def _classify_actions(rows: list[PlannedRow], existing: Mapping[str, dict]) -> t
         if v.get("level") == "national" and "area_code" not in v:
             v["area_code"] = None
         if old is None:
-            missing = [f for f in ACTION_REQUIRED_NEW if f not in v]
+            missing = [f for f in required if f not in v]
             if missing:
-                problems.append(Problem(row.line, None, row.key,
-                                        f"a new action needs: {', '.join(missing)}", "missing_for_new",
-                                        {"fields": missing}))
-                continue
-            full = {**ACTION_DEFAULTS, **v}
-            why = _check_level_area(full["level"], full["area_code"])
-            if why:
-                problems.append(Problem(row.line, "area", full["area_code"] or "", why, "area_level_mismatch",
-                                        {"level": full["level"]}))
-                continue
-            row.values, row.status, row.existing_id = full, "new", None
-        else:
-            level = v.get("level", old["level"])
-            area = v.get("area_code", old["area_code"])
-            why = _check_level_area(level, area)
-            if why:
-                problems.append(Problem(row.line, "area", area or "", why, "area_level_mismatch", {"level": level}))
-                continue
-            row.values = v
-            row.existing_id = old["id"]
-            for f, new in v.items():
-                if not _same(old[f], new):
-                    row.changes[f] = (old[f], new)
-            row.status = "changed" if row.changes else "unchanged"
-        out.append(row)
-    return out, problems
-
-
-# --------------------------------------------------------------- decision-makers
-DM_FIELDS = ("name", "institution", "target_type", "level", "area_code", "influence", "interest", "stance",
-             "private_notes")
-DM_REQUIRED_NEW = ("name", "institution", "target_type", "level", "influence", "interest")
-DM_DEFAULTS = {"area_code": None, "stance": "unknown", "private_notes": None, "sectors": frozenset()}
-
-
-def _parse_decision_makers(records, ref: Reference, plan: ImportPlan) -> list[PlannedRow]:
-    out: list[PlannedRow] = []
-    seen: dict[str, int] = {}
-    header_of = plan.columns
-
-    @_guarded
-    def one(line, rec, ref, plan):
-        cell, error, failed = _row_errors(line, plan, header_of)
-        r = rec.get("ref", "")
-        if not r:
-            error("ref", "", "ref is missing", "missing_value")
-            return None
-        key = cell("ref", r, lambda s: _text(s, 20))
-        v: dict[str, Any] = {}
-        parsers: dict[str, Callable[[str], Any]] = {
-            "name": lambda s: _text(s, 200), "institution": lambda s: _text(s, 200), "private_notes": _text,
-            "target_type": lambda s: _code("target_type", s), "level": lambda s: _code("level", s),
-            "stance": lambda s: _code("stance", s),
-            "influence": lambda s: _whole(s, 1, 5), "interest": lambda s: _whole(s, 1, 5),
-        }
-        for name, parse in parsers.items():
-            if rec.get(name):
-                v[name] = cell(name, rec[name], parse)
-        if rec.get("area"):
-            v["area_code"] = cell("area", rec["area"], _area_or_none(ref))
-        if rec.get("sectors"):
-            secs = [cell("sectors", p, lambda s: _code("sector", s)) for p in re.split(r"[;,\n]+", rec["sectors"])
-                    if p.strip()]
-            v["sectors"] = frozenset(s for s in secs if s is not None)
-        if failed[0] or key is None:
-            return None
-        if key in seen:
-            error("ref", r, f"duplicate ref: already on line {seen[key]}", "duplicate_key", first_line=seen[key])
-            return None
-        seen[key] = line
-        return PlannedRow(line, key, v)
-
-    for line, rec in records:
-        row = one(line, rec, ref, plan)
-        if row is not None:
-            out.append(row)
-    return out
-
-
-def _existing_decision_makers(conn: Connection, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
-    if not refs:
-        return {}
-    d = DecisionMaker.__table__
-    out: dict[str, dict[str, Any]] = {}
-    wanted = sorted(set(refs))
-    for start in range(0, len(wanted), 500):
-        for r in conn.execute(sa.select(d).where(d.c.ref.in_(wanted[start:start + 500]))).mappings():
-            row = dict(r)
-            row["sectors"] = frozenset()
-            out[row["ref"]] = row
-    if out:
-        by_id = {row["id"]: row for row in out.values()}
-        ids = sorted(by_id)
-        s = decision_maker_sector
-        secs: dict[int, set] = {i: set() for i in ids}
-        for start in range(0, len(ids), 500):
-            for i, sec in conn.execute(sa.select(s.c.decision_maker_id, s.c.sector)
-                                       .where(s.c.decision_maker_id.in_(ids[start:start + 500]))):
-                secs[i].add(sec)
-        for i, ss in secs.items():
-            by_id[i]["sectors"] = frozenset(ss)
-    return out
-
-
-def _classify_decision_makers(rows: list[PlannedRow], existing: Mapping[str, dict]
-                              ) -> tuple[list[PlannedRow], list[Problem]]:
-    out, problems = [], []
-    for row in rows:
-        row = dataclasses.replace(row, changes={})
-        old = existing.get(row.key)
-        v = dict(row.given)
-        if v.get("level") == "national" and "area_code" not in v:
-            v["area_code"] = None
-        if old is None:
-            missing = [f for f in DM_REQUIRED_NEW if f not in v]
-            if missing:
-                problems.append(Problem(row.line, None, row.key, f"a new decision-maker needs: {', '.join(missing)}",
+                problems.append(Problem(row.line, None, row.key, f"a new {what} needs: {', '.join(missing)}",
                                         "missing_for_new", {"fields": missing}))
                 continue
-            full = {**DM_DEFAULTS, **v}
+            full = {**defaults, **v}
             why = _check_level_area(full["level"], full["area_code"])
             if why:
                 problems.append(Problem(row.line, "area", full["area_code"] or "", why, "area_level_mismatch",
@@ -1748,6 +1655,60 @@ def _classify_decision_makers(rows: list[PlannedRow], existing: Mapping[str, dic
             row.status = "changed" if row.changes else "unchanged"
         out.append(row)
     return out, problems
+
+
+def _classify_actions(rows: list[PlannedRow], existing: Mapping[str, dict]) -> tuple[list[PlannedRow], list[Problem]]:
+    return _classify_by_ref(rows, existing, required=ACTION_REQUIRED_NEW, defaults=ACTION_DEFAULTS, what="action")
+
+
+# --------------------------------------------------------------- decision-makers
+DM_FIELDS = ("name", "institution", "target_type", "level", "area_code", "influence", "interest", "stance",
+             "private_notes")
+DM_REQUIRED_NEW = ("name", "institution", "target_type", "level", "influence", "interest")
+DM_DEFAULTS = {"area_code": None, "stance": "unknown", "private_notes": None, "sectors": frozenset()}
+
+
+_DM_PARSERS: dict[str, Callable[[str], Any]] = {
+    "name": lambda s: _text(s, 200), "institution": lambda s: _text(s, 200), "private_notes": _text,
+    "target_type": lambda s: _code("target_type", s), "level": lambda s: _code("level", s),
+    "stance": lambda s: _code("stance", s),
+    "influence": lambda s: _whole(s, 1, 5), "interest": lambda s: _whole(s, 1, 5),
+}
+
+
+def _dm_sectors(rec, ref: Reference, cell, error, v: dict[str, Any]) -> None:
+    """A decision-maker's sectors (several, separated by ; or ,)."""
+    if rec.get("sectors"):
+        secs = [cell("sectors", p, lambda s: _code("sector", s)) for p in re.split(r"[;,\n]+", rec["sectors"])
+                if p.strip()]
+        v["sectors"] = frozenset(s for s in secs if s is not None)
+
+
+def _parse_decision_makers(records, ref: Reference, plan: ImportPlan) -> list[PlannedRow]:
+    return _parse_by_ref(records, ref, plan, _DM_PARSERS, _dm_sectors)
+
+
+def _existing_decision_makers(conn: Connection, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    out = _rows_by_ref(conn, DecisionMaker.__table__, refs) if refs else {}
+    for row in out.values():
+        row["sectors"] = frozenset()
+    if out:
+        by_id = {row["id"]: row for row in out.values()}
+        ids = sorted(by_id)
+        s = decision_maker_sector
+        secs: dict[int, set] = {i: set() for i in ids}
+        for start in range(0, len(ids), 500):
+            for i, sec in conn.execute(sa.select(s.c.decision_maker_id, s.c.sector)
+                                       .where(s.c.decision_maker_id.in_(ids[start:start + 500]))):
+                secs[i].add(sec)
+        for i, ss in secs.items():
+            by_id[i]["sectors"] = frozenset(ss)
+    return out
+
+
+def _classify_decision_makers(rows: list[PlannedRow], existing: Mapping[str, dict]
+                              ) -> tuple[list[PlannedRow], list[Problem]]:
+    return _classify_by_ref(rows, existing, required=DM_REQUIRED_NEW, defaults=DM_DEFAULTS, what="decision-maker")
 
 
 # ========================================================================= commit
