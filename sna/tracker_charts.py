@@ -12,7 +12,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from .actions import NO_VALUE
@@ -54,6 +53,43 @@ def _style(fig: go.Figure, *, height: int, big: bool = False, legend: bool = Tru
     return fig
 
 
+def _layout(*, title: str, height: int, big: bool = False, legend: bool = True, bg: str = "white",
+            xaxis: dict | None = None, yaxis: dict | None = None, **more) -> dict:
+    """The layout :func:`_style` gives, as one dict (a figure built in one call: plotly
+    checks every update separately, and plotly express prepares its data at length; the
+    tab of a chart is drawn on a click, so a few milliseconds each add up)."""
+    return dict(
+        height=height, margin=dict(l=10, r=10, t=90 if legend else 60, b=10), font=dict(size=18 if big else 13),
+        title=dict(text=title, y=0.98, yanchor="top", x=0, xanchor="left", xref="paper"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title=None) if legend else None,
+        showlegend=legend, plot_bgcolor=bg,
+        xaxis={**(xaxis or {}), "automargin": True}, yaxis={**(yaxis or {}), "automargin": True}, **more)
+
+
+def _bars(data: pd.DataFrame, *, by: str, order, category: str, value: str, colours: Mapping[str, str],
+          names: Mapping[str, str], hover: str, horizontal: bool = False, text: str | None = None,
+          patterns: Mapping[str, str] | None = None, custom: bool = False) -> list[dict]:
+    """One bar trace per value of ``by`` present in ``data`` (in ``order``), as plotly
+    express draws a ``color=by`` bar chart: ``category`` on the category axis, ``value``
+    on the other; ``hover``'s ``{name}`` is the group's name."""
+    traces = []
+    for group in order:
+        part = data[data[by] == group]
+        if not len(part):
+            continue
+        cats, values = part[category].tolist(), part[value].tolist()
+        trace = dict(type="bar", orientation="h" if horizontal else "v", name=names[group], legendgroup=group,
+                     showlegend=True, marker=dict(color=colours[group], pattern=dict(shape=(patterns or {}).get(
+                         group, ""))), hovertemplate=hover.format(name=names[group]),
+                     **({"x": values, "y": cats} if horizontal else {"x": cats, "y": values}))
+        if text:
+            trace["text"] = part[text].tolist()
+        if custom:
+            trace["customdata"] = [[names[group]]] * len(part)
+        traces.append(trace)
+    return traces
+
+
 def _empty(text: str, height: int = 200) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=16))
@@ -70,32 +106,27 @@ def pipeline_chart(pipe: pd.DataFrame, lang: str, *, big: bool = False) -> go.Fi
     levels = [lv for lv in LEVELS if totals.get(lv, 0) > 0]
     if not levels:
         return _empty(t("actions.none", lang))
-    data = pipe[pipe["level"].isin(levels)].assign(
-        level_label=lambda d: d["level"].map(lambda c: label("level", c, lang)),
-        status_label=lambda d: d["status"].map(lambda c: label("status", c, lang)),
-    )
-    data = data.assign(text=data["count"].map(lambda n: str(n) if n else ""))
-    fig = px.bar(
-        data, x="count", y="level_label", color="status", orientation="h", text="text",
-        color_discrete_map=STATUS_COLOURS,
-        category_orders={"status": list(ACTION_STATUSES), "level_label": [label("level", lv, lang) for lv in levels]},
-        custom_data=["status_label"],
-        labels={"count": t("actions.n_actions", lang), "level_label": t("actions.col.level", lang)},
-        title=t("actions.pipeline", lang),
-    )
+    data = pipe[pipe["level"].isin(levels)]
+    data = data.assign(level_label=data["level"].map(lambda c: label("level", c, lang)),
+                       text=data["count"].map(lambda n: str(n) if n else ""))
     names = {s: label("status", s, lang) for s in ACTION_STATUSES}
-    fig.for_each_trace(lambda tr: tr.update(name=names.get(tr.name, tr.name),
-                                            hovertemplate="%{y} · %{customdata[0]}: %{x}<extra></extra>"))
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(gridcolor="#eeeeee")
-    return _style(fig, height=140 + 60 * len(levels), big=big)
+    bars = _bars(data, by="status", order=ACTION_STATUSES, category="level_label", value="count",
+                 colours=STATUS_COLOURS, names=names, horizontal=True, text="text", custom=True,
+                 hover="%{{y}} · %{{customdata[0]}}: %{{x}}<extra></extra>")
+    for bar in bars:
+        bar["textposition"] = "auto"
+    return go.Figure(data=bars, layout=_layout(
+        title=t("actions.pipeline", lang), height=140 + 60 * len(levels), big=big, barmode="stack",
+        xaxis=dict(title=dict(text=t("actions.n_actions", lang)), gridcolor="#eeeeee"),
+        yaxis=dict(title=dict(text=t("actions.col.level", lang)), categoryorder="array",
+                   categoryarray=[label("level", lv, lang) for lv in reversed(levels)])))
 
 
 def timeline_chart(rows: pd.DataFrame, today: dt.date, lang: str, *, big: bool = False) -> go.Figure:
-    """A Gantt-like timeline from :func:`sna.tracker.timeline_rows`: one bar per action
-    from start to due (done: to its done date, marked ◆), coloured by state (overdue in
-    vermillion and marked ✕ at its due date), actions without a due date as an open
-    circle at their start, and today as a dashed vertical line."""
+    """A Gantt-like timeline from :func:`sna.tracker.timeline_rows`, in their order from
+    the top: one bar per action from start to due (done: to its done date, marked ◆),
+    coloured by state (overdue in vermillion and marked ✕ at its due date), actions without
+    a due date as an open circle at their start, and today as a dashed vertical line."""
     if not len(rows):
         return _empty(t("actions.none", lang))
     data = rows.copy()
@@ -106,40 +137,41 @@ def timeline_chart(rows: pd.DataFrame, today: dt.date, lang: str, *, big: bool =
     data["lead"] = data["lead_organisation"].map(lambda v: v if isinstance(v, str) and v else "—")
     data["due_text"] = [t("actions.no_due", lang) if nd or pd.isna(d) else pd.Timestamp(d).date().isoformat()
                         for d, nd in zip(pd.to_datetime(data["due_date"], errors="coerce"), data["no_due"])]
-    fig = px.timeline(
-        data, x_start="start", x_end="bar_end", y="y", color="state", color_discrete_map=STATE_COLOURS,
-        category_orders={"state": [s for s in STATE_COLOURS], "y": list(data["y"])},
-        custom_data=["title", "lead", "state_label", "due_text"],
-        labels={"y": t("actions.col.ref", lang)}, title=t("actions.timeline", lang),
-    )
-    fig.for_each_trace(lambda tr: tr.update(
-        name=t(f"actions.state.{tr.name}", lang),
-        hovertemplate=("<b>%{y}</b> %{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} · "
-                       + t("actions.col.due", lang) + " %{customdata[3]}<extra></extra>")))
-    done = data[data["state"].eq("done")]
-    if len(done):
-        fig.add_trace(go.Scatter(x=done["end"], y=done["y"], mode="markers", name=t("actions.marker.done", lang),
-                                 marker=dict(symbol="diamond", size=10, color=GREEN, line=dict(color="black", width=1)),
-                                 hovertemplate="%{y} · " + t("actions.marker.done", lang)
-                                 + " %{x|%Y-%m-%d}<extra></extra>"))
-    late = data[data["state"].eq("overdue")]
-    if len(late):
-        fig.add_trace(go.Scatter(x=late["end"], y=late["y"], mode="markers", name=t("actions.marker.overdue", lang),
-                                 marker=dict(symbol="x", size=10, color="black"),
-                                 hovertemplate="%{y} · " + t("actions.col.due", lang)
-                                 + " %{x|%Y-%m-%d}<extra></extra>"))
-    no_due = data[data["no_due"].astype(bool)]
-    if len(no_due):
-        fig.add_trace(go.Scatter(x=no_due["start"], y=no_due["y"], mode="markers", name=t("actions.no_due", lang),
-                                 marker=dict(symbol="circle-open", size=11, color="black"),
-                                 hovertemplate="%{y} · " + t("actions.no_due", lang) + "<extra></extra>"))
+    hover = ("<b>%{y}</b> %{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} · "
+             + t("actions.col.due", lang) + " %{customdata[3]}<extra></extra>")
+    traces = []
+    for state in STATE_COLOURS:  # a bar from start, as long as the action (plotly express's timeline)
+        part = data[data["state"].eq(state)]
+        if len(part):
+            traces.append(dict(
+                type="bar", orientation="h", base=part["start"].to_numpy(),
+                x=((part["bar_end"] - part["start"]).dt.total_seconds() * 1000).astype("int64").to_numpy(),
+                y=part["y"].tolist(), name=t(f"actions.state.{state}", lang), legendgroup=state, showlegend=True,
+                marker=dict(color=STATE_COLOURS[state]), hovertemplate=hover,
+                customdata=part[["title", "lead", "state_label", "due_text"]].to_numpy(dtype=object)))
+    marks = (("done", "end", t("actions.marker.done", lang), dict(symbol="diamond", size=10, color=GREEN,
+                                                                    line=dict(color="black", width=1)),
+              " %{x|%Y-%m-%d}"),
+             ("overdue", "end", t("actions.marker.overdue", lang), dict(symbol="x", size=10, color="black"),
+              None),
+             ("no_due", "start", t("actions.no_due", lang), dict(symbol="circle-open", size=11, color="black"), ""))
+    for state, at, name, marker, tail in marks:
+        part = data[data["no_due"].astype(bool)] if state == "no_due" else data[data["state"].eq(state)]
+        if len(part):
+            what = t("actions.col.due", lang) + " %{x|%Y-%m-%d}" if tail is None else name + tail
+            traces.append(dict(type="scatter", x=part[at].to_numpy(), y=part["y"].tolist(), mode="markers",
+                               name=name, marker=marker, hovertemplate="%{y} · " + what + "<extra></extra>"))
     day = pd.Timestamp(today)
-    fig.add_shape(type="line", x0=day, x1=day, y0=0, y1=1, yref="paper", line=dict(color="black", dash="dash", width=2))
-    fig.add_annotation(x=day, y=1, yref="paper", text=t("actions.today", lang), showarrow=False,
-                       yanchor="bottom", font=dict(color="black"))
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(gridcolor="#eeeeee", title=None)
-    return _style(fig, height=160 + 22 * len(data), big=big)
+    return go.Figure(data=traces, layout=_layout(
+        title=t("actions.timeline", lang), height=160 + 22 * len(data), big=big, barmode="overlay",
+        xaxis=dict(type="date", gridcolor="#eeeeee", title=None),
+        yaxis=dict(title=None, categoryorder="array", categoryarray=list(data["y"])[::-1]),
+        shapes=[dict(type="line", x0=day, x1=day, y0=0, y1=1, yref="paper",
+                     line=dict(color="black", dash="dash", width=2))],
+        # "today" written inside the plot, beside the line (above it, it ran into the legend)
+        annotations=[dict(x=day, y=1, yref="paper", text=t("actions.today", lang), showarrow=False,
+                          xanchor="left", yanchor="top", xshift=3, bgcolor="rgba(255,255,255,0.85)",
+                          font=dict(color="black"))]))
 
 
 def stage_funnel(counts: pd.DataFrame, lang: str, *, big: bool = False) -> go.Figure:
@@ -164,17 +196,16 @@ def stage_bars(counts: pd.DataFrame, by: str, lang: str, *, big: bool = False) -
     if not len(data) or not data["reached"].sum():
         return _empty(t("actions.none", lang))
     data["stage_label"] = data["stage"].map(lambda s: label("stage", s, lang))
-    fig = px.bar(
-        data, x="stage_label", y="reached", color=by, barmode="group", color_discrete_map=colours,
-        category_orders={by: [g for g in order if g in set(data[by])],
-                         "stage_label": [label("stage", s, lang) for s in POLICY_STAGES]},
-        labels={"reached": t("actions.reached", lang), "stage_label": ""},
-        title=t(f"actions.stages_by.{by}", lang),
-    )
-    fig.for_each_trace(lambda tr: tr.update(name=label(by, tr.name, lang),
-                                            hovertemplate=label(by, tr.name, lang) + " · %{x}: %{y}<extra></extra>"))
-    fig.update_yaxes(gridcolor="#eeeeee", rangemode="tozero")
-    return _style(fig, height=380, big=big)
+    names = {g: label(by, g, lang) for g in order}
+    bars = _bars(data, by=by, order=order, category="stage_label", value="reached", colours=colours, names=names,
+                 hover="{name} · %{{x}}: %{{y}}<extra></extra>")
+    for bar in bars:  # bars side by side
+        bar.update(offsetgroup=bar["legendgroup"], alignmentgroup="True")
+    return go.Figure(data=bars, layout=_layout(
+        title=t(f"actions.stages_by.{by}", lang), height=380, big=big, barmode="group",
+        xaxis=dict(title=dict(text=""), categoryorder="array",
+                   categoryarray=[label("stage", s, lang) for s in POLICY_STAGES]),
+        yaxis=dict(title=dict(text=t("actions.reached", lang)), gridcolor="#eeeeee", rangemode="tozero")))
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -184,20 +215,15 @@ def outcome_chart(counts: pd.DataFrame, lang: str, *, big: bool = False) -> go.F
     if not counts["count"].sum():
         return _empty(t("outcomes.none", lang))
     data = counts.assign(type_label=counts["outcome_type"].map(lambda c: label("outcome_type", c, lang)))
-    fig = px.bar(
-        data, x="type_label", y="count", color="verification", pattern_shape="verification",
-        pattern_shape_map={"verified": "", "unverified": "/", "disputed": "."},
-        color_discrete_map=VERIFICATION_COLOURS,
-        category_orders={"verification": list(VERIFICATIONS),
-                         "type_label": [label("outcome_type", c, lang) for c in OUTCOME_TYPES]},
-        labels={"count": t("outcomes.count", lang), "type_label": ""}, title=t("outcomes.by_type", lang),
-    )
-    fig.for_each_trace(lambda tr: tr.update(name=label("verification", tr.name, lang),
-                                            hovertemplate=label("verification", tr.name, lang)
-                                            + " · %{x}: %{y}<extra></extra>"))
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(gridcolor="#eeeeee", dtick=1)
-    return _style(fig, height=360, big=big)
+    bars = _bars(data, by="verification", order=VERIFICATIONS, category="type_label", value="count",
+                 colours=VERIFICATION_COLOURS, names={v: label("verification", v, lang) for v in VERIFICATIONS},
+                 patterns={"verified": "", "unverified": "/", "disputed": "."},
+                 hover="{name} · %{{x}}: %{{y}}<extra></extra>")
+    return go.Figure(data=bars, layout=_layout(
+        title=t("outcomes.by_type", lang), height=360, big=big, barmode="stack",
+        xaxis=dict(title=dict(text=""), categoryorder="array",
+                   categoryarray=[label("outcome_type", c, lang) for c in OUTCOME_TYPES]),
+        yaxis=dict(title=dict(text=t("outcomes.count", lang)), gridcolor="#eeeeee", dtick=1)))
 
 
 # --------------------------------------------------------------------------- who does what where
@@ -290,14 +316,8 @@ def stance_history_chart(history: pd.DataFrame, lang: str, *, big: bool = False)
     if not len(history) or not history["count"].sum():
         return _empty(t("dm.none", lang))
     data = history.assign(date_label=history["date"].map(lambda d: pd.Timestamp(d).date().isoformat()))
-    fig = px.bar(
-        data, x="date_label", y="count", color="stance", color_discrete_map=STANCE_COLOURS,
-        category_orders={"stance": list(STANCES)},
-        labels={"count": t("dm.count", lang), "date_label": ""}, title=t("dm.stance_history", lang),
-    )
-    fig.for_each_trace(lambda tr: tr.update(
-        name=label("stance", tr.name, lang),
-        hovertemplate=label("stance", tr.name, lang) + " · %{x}: %{y}<extra></extra>"))
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(gridcolor="#eeeeee")
-    return _style(fig, height=380, big=big)
+    bars = _bars(data, by="stance", order=STANCES, category="date_label", value="count", colours=STANCE_COLOURS,
+                 names={s: label("stance", s, lang) for s in STANCES}, hover="{name} · %{{x}}: %{{y}}<extra></extra>")
+    return go.Figure(data=bars, layout=_layout(
+        title=t("dm.stance_history", lang), height=380, big=big, barmode="stack",
+        xaxis=dict(title=dict(text="")), yaxis=dict(title=dict(text=t("dm.count", lang)), gridcolor="#eeeeee")))

@@ -240,6 +240,18 @@ def test_timeline_chart_marks_today_done_and_overdue(acts):
     assert t("actions.state.overdue", "fr") in names
 
 
+def test_timeline_chart_reads_from_the_top_in_the_rows_order(acts):
+    rows, _, _ = T.timeline_rows(acts, TODAY)
+    fig = charts.timeline_chart(rows, TODAY, "fr")
+    # a category axis draws its categories from the bottom up unless reversed
+    assert fig.layout.yaxis.autorange != "reversed"
+    assert list(fig.layout.yaxis.categoryarray)[::-1] == rows["ref"].astype(str).tolist()
+    bar = next(tr for tr in fig.data if tr.type == "bar")
+    ends = pd.to_datetime(bar.base) + pd.to_timedelta(bar.x, unit="ms")  # bars from start, as long as the action
+    starts = rows.set_index(rows["ref"].astype(str)).loc[list(bar.y), "start"]
+    assert (pd.to_datetime(bar.base) == pd.to_datetime(starts.to_numpy())).all() and (ends > pd.to_datetime(bar.base)).all()
+
+
 # --------------------------------------------------------------------------- outcomes
 def test_outcomes_for_actions_in_view(acts, world):
     view = acts[acts["ref"].isin(["A-1", "A-4"])]
