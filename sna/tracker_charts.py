@@ -41,21 +41,9 @@ CONFIG = {"displaylogo": False}
 HEATMAP_THEME = None
 
 
-def _style(fig: go.Figure, *, height: int, big: bool = False, legend: bool = True, bg: str = "white") -> go.Figure:
-    fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=90 if legend else 60, b=10), font=dict(size=18 if big else 13),
-        title=dict(y=0.98, yanchor="top", x=0, xanchor="left", xref="paper"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title=None) if legend else None,
-        showlegend=legend, plot_bgcolor=bg,
-    )
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
-    return fig
-
-
 def _layout(*, title: str, height: int, big: bool = False, legend: bool = True, bg: str = "white",
             xaxis: dict | None = None, yaxis: dict | None = None, **more) -> dict:
-    """The layout :func:`_style` gives, as one dict (a figure built in one call: plotly
+    """The layout every tracker chart shares, as one dict (a figure built in one call: plotly
     checks every update separately, and plotly express prepares its data at length; the
     tab of a chart is drawn on a click, so a few milliseconds each add up)."""
     return dict(
@@ -91,11 +79,9 @@ def _bars(data: pd.DataFrame, *, by: str, order, category: str, value: str, colo
 
 
 def _empty(text: str, height: int = 200) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=16))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _style(fig, height=height, legend=False)
+    return go.Figure(layout=_layout(
+        title="", height=height, legend=False, xaxis=dict(visible=False), yaxis=dict(visible=False),
+        annotations=[dict(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=16))]))
 
 
 # --------------------------------------------------------------------------- actions
@@ -178,13 +164,11 @@ def stage_funnel(counts: pd.DataFrame, lang: str, *, big: bool = False) -> go.Fi
     """How many asks reached each policy stage (``reached`` of
     :func:`sna.actions.stage_counts` with ``by=()``), as a funnel."""
     data = counts.set_index("stage").reindex(list(POLICY_STAGES)).fillna(0)
-    fig = go.Figure(go.Funnel(
-        y=[label("stage", s, lang) for s in POLICY_STAGES], x=data["reached"].astype(int).tolist(),
-        textinfo="value", marker=dict(color=BLUE), connector=dict(line=dict(color="#cccccc")),
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
-    fig.update_layout(title=t("actions.stages_funnel", lang))
-    return _style(fig, height=360, big=big, legend=False)
+    funnel = dict(type="funnel", y=[label("stage", s, lang) for s in POLICY_STAGES],
+                  x=data["reached"].astype(int).tolist(), textinfo="value", marker=dict(color=BLUE),
+                  connector=dict(line=dict(color="#cccccc")), hovertemplate="%{y}: %{x}<extra></extra>")
+    return go.Figure(data=[funnel], layout=_layout(title=t("actions.stages_funnel", lang), height=360, big=big,
+                                                   legend=False))
 
 
 def stage_bars(counts: pd.DataFrame, by: str, lang: str, *, big: bool = False) -> go.Figure:
@@ -250,16 +234,14 @@ def wdww_heatmap(matrix: pd.DataFrame, lang: str, names: Mapping[str, Mapping[st
     y = [f"{_axis_label(rows, r, lang, names)} ({n})" for r, n in zip(matrix.index, z.sum(axis=1))]
     text = [[str(v) if v else "" for v in row] for row in z]
     zmax = max(1, int(z.max()) if z.size else 1)
-    fig = go.Figure(go.Heatmap(
-        z=z.tolist(), x=x, y=y, text=text, texttemplate="%{text}", colorscale=COUNT_SCALE, zmin=0,
-        zmax=zmax, xgap=2, ygap=2,
-        colorbar=dict(title=dict(text=t("actions.n_actions", lang)), dtick=max(1, zmax // 5)),
-        hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
-    ))
-    fig.update_layout(title=t(f"actions.wdww.{rows}.{cols}", lang, total=int(z.sum())))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickangle=-35, side="bottom")
-    return _style(fig, height=max(360, 200 + 34 * len(y)), big=big, legend=False, bg="#d9d9d9")
+    heat = dict(type="heatmap", z=z.tolist(), x=x, y=y, text=text, texttemplate="%{text}", colorscale=COUNT_SCALE,
+                zmin=0, zmax=zmax, xgap=2, ygap=2,
+                colorbar=dict(title=dict(text=t("actions.n_actions", lang)), dtick=max(1, zmax // 5)),
+                hovertemplate="%{y} · %{x}: %{z}<extra></extra>")
+    return go.Figure(data=[heat], layout=_layout(
+        title=t(f"actions.wdww.{rows}.{cols}", lang, total=int(z.sum())), height=max(360, 200 + 34 * len(y)),
+        big=big, legend=False, bg="#d9d9d9", yaxis=dict(autorange="reversed"),
+        xaxis=dict(tickangle=-35, side="bottom")))
 
 
 # --------------------------------------------------------------------------- decision-makers
@@ -283,31 +265,34 @@ def power_interest(dm: pd.DataFrame, lang: str, *, by_stance: bool, seed: int = 
     )
     hover = ("<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<br>"
              + t("dm.col.influence", lang) + " %{customdata[3]} · " + t("dm.col.interest", lang) + " %{customdata[4]}")
-    fig = go.Figure()
+    traces = []
     colour_stance = by_stance and "stance" in data.columns
     groups = [(s, data[data["stance"] == s]) for s in STANCES] if colour_stance else [(None, data)]
     for stance, part in groups:
         if not len(part):
             continue
         custom = part[["name", "institution", "level_label", "influence", "interest"]].astype(str).to_numpy()
-        fig.add_trace(go.Scatter(
-            x=part["x"], y=part["y"], mode="markers", customdata=custom,
+        traces.append(dict(
+            type="scatter", x=part["x"].to_numpy(), y=part["y"].to_numpy(), mode="markers", customdata=custom,
             name=label("stance", stance, lang) if stance else t("dm.decision_makers", lang),
             marker=dict(size=14, color=STANCE_COLOURS[stance] if stance else BLUE,
                         symbol=STANCE_SYMBOLS[stance] if stance else "circle",
                         line=dict(color="white" if stance != "opponent" else VERMILLION, width=1)),
             hovertemplate=hover + ("<br>" + label("stance", stance, lang) if stance else "") + "<extra></extra>",
         ))
-    for value in (3,):
-        fig.add_shape(type="line", x0=value, x1=value, y0=0.5, y1=5.5, line=dict(color="#888888", dash="dot"))
-        fig.add_shape(type="line", y0=value, y1=value, x0=0.5, x1=5.5, line=dict(color="#888888", dash="dot"))
-    for key, x, y in (("manage", 5.45, 5.45), ("satisfy", 0.55, 5.45), ("inform", 5.45, 0.55), ("monitor", 0.55, 0.55)):
-        fig.add_annotation(x=x, y=y, text=t(f"dm.quadrant.{key}", lang), showarrow=False, font=dict(color="#555555"),
-                           xanchor="right" if x > 3 else "left", yanchor="top" if y > 3 else "bottom")
-    fig.update_xaxes(range=[0.5, 5.5], dtick=1, title=t("dm.col.interest", lang) + " (1-5)", gridcolor="#eeeeee")
-    fig.update_yaxes(range=[0.5, 5.5], dtick=1, title=t("dm.col.influence", lang) + " (1-5)", gridcolor="#eeeeee")
-    fig.update_layout(title=t("dm.matrix", lang))
-    return _style(fig, height=560, big=big, legend=colour_stance)
+    dotted = dict(color="#888888", dash="dot")
+    shapes = [dict(type="line", x0=3, x1=3, y0=0.5, y1=5.5, line=dotted),
+              dict(type="line", y0=3, y1=3, x0=0.5, x1=5.5, line=dotted)]
+    quadrants = [dict(x=x, y=y, text=t(f"dm.quadrant.{key}", lang), showarrow=False, font=dict(color="#555555"),
+                      xanchor="right" if x > 3 else "left", yanchor="top" if y > 3 else "bottom")
+                 for key, x, y in (("manage", 5.45, 5.45), ("satisfy", 0.55, 5.45), ("inform", 5.45, 0.55),
+                                   ("monitor", 0.55, 0.55))]
+    return go.Figure(data=traces, layout=_layout(
+        title=t("dm.matrix", lang), height=560, big=big, legend=colour_stance, shapes=shapes, annotations=quadrants,
+        xaxis=dict(range=[0.5, 5.5], dtick=1, title=dict(text=t("dm.col.interest", lang) + " (1-5)"),
+                   gridcolor="#eeeeee"),
+        yaxis=dict(range=[0.5, 5.5], dtick=1, title=dict(text=t("dm.col.influence", lang) + " (1-5)"),
+                   gridcolor="#eeeeee")))
 
 
 def stance_history_chart(history: pd.DataFrame, lang: str, *, big: bool = False) -> go.Figure:
