@@ -103,6 +103,13 @@ def fmt_date(value: dt.date | None, lang: str = DEFAULT_LANG, *, style: str = "m
     return _babel_date(value, format=fmt, locale=_DATE_LOCALE[normalise_lang(lang)])
 
 
+def fmt_month(value: dt.date, lang: str = DEFAULT_LANG) -> str:
+    """A month in the reader's language, for a time axis (``oct. 2024``, ``Oct 2024``,
+    ``أكتوبر 2024``): plotly names months in English whatever the page's language."""
+    fmt = "MMMM y" if normalise_lang(lang) == "ar" else "MMM y"
+    return _babel_date(value, format=fmt, locale=_DATE_LOCALE[normalise_lang(lang)])
+
+
 def area_name(area_code: str | None, lang: str, names: dict[str, dict[str, str]]) -> str:
     """The name of an area in ``lang`` from a {code: {"fr":..., "ar":..., "en":...}} map;
     ``MA`` is the national level, None means "national"."""

@@ -16,10 +16,10 @@ import plotly.graph_objects as go
 
 from .actions import NO_VALUE
 from .codes import NATIONAL_AREA, ACTION_STATUSES, LEVELS, OUTCOME_TYPES, POLICY_STAGES, SECTORS, STANCES, VERIFICATIONS
-from .i18n import area_name, label, t
+from .i18n import area_name, fmt_month, label, t
 
 __all__ = [
-    "STATUS_COLOURS", "STATE_COLOURS", "STANCE_COLOURS", "pipeline_chart", "timeline_chart",
+    "STATUS_COLOURS", "STATE_COLOURS", "STANCE_COLOURS", "pipeline_chart", "timeline_chart", "month_ticks",
     "stage_funnel", "stage_bars", "outcome_chart", "wdww_heatmap", "power_interest", "stance_history_chart",
 ]
 
@@ -148,9 +148,11 @@ def timeline_chart(rows: pd.DataFrame, today: dt.date, lang: str, *, big: bool =
             traces.append(dict(type="scatter", x=part[at].to_numpy(), y=part["y"].tolist(), mode="markers",
                                name=name, marker=marker, hovertemplate="%{y} · " + what + "<extra></extra>"))
     day = pd.Timestamp(today)
+    ticks = month_ticks(min(data["start"].min(), day), max(data["bar_end"].max(), day))
     return go.Figure(data=traces, layout=_layout(
         title=t("actions.timeline", lang), height=160 + 22 * len(data), big=big, barmode="overlay",
-        xaxis=dict(type="date", gridcolor="#eeeeee", title=None),
+        xaxis=dict(type="date", gridcolor="#eeeeee", title=None, tickmode="array", tickvals=ticks,
+                   ticktext=[fmt_month(d.date(), lang) for d in ticks]),
         yaxis=dict(title=None, categoryorder="array", categoryarray=list(data["y"])[::-1]),
         shapes=[dict(type="line", x0=day, x1=day, y0=0, y1=1, yref="paper",
                      line=dict(color="black", dash="dash", width=2))],
@@ -158,6 +160,18 @@ def timeline_chart(rows: pd.DataFrame, today: dt.date, lang: str, *, big: bool =
         annotations=[dict(x=day, y=1, yref="paper", text=t("actions.today", lang), showarrow=False,
                           xanchor="left", yanchor="top", xshift=3, bgcolor="rgba(255,255,255,0.85)",
                           font=dict(color="black"))]))
+
+
+def month_ticks(first: pd.Timestamp, last: pd.Timestamp, most: int = 10) -> list[pd.Timestamp]:
+    """First days of months from ``first`` to ``last`` for a time axis, every 1, 3, 6 or 12
+    months (the first step that gives at most ``most`` ticks; quarters and years start in
+    January)."""
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next((s for s in (1, 3, 6) if months / s <= most), 12 * max(1, -(-months // (12 * most))))
+    start = pd.Timestamp(first.year, first.month - (first.month - 1) % min(step, 12), 1)
+    ticks = list(pd.date_range(start, last, freq=f"{step}MS"))
+    return [d for d in ticks if d >= first] or [start]
 
 
 def stage_funnel(counts: pd.DataFrame, lang: str, *, big: bool = False) -> go.Figure:

@@ -240,6 +240,23 @@ def test_timeline_chart_marks_today_done_and_overdue(acts):
     assert t("actions.state.overdue", "fr") in names
 
 
+@pytest.mark.parametrize("lang, first", [("fr", "janv. 2026"), ("en", "Jan 2026"), ("ar", "يناير 2026")])
+def test_timeline_months_are_named_in_the_page_language(acts, lang, first):
+    rows, _, _ = T.timeline_rows(acts, TODAY)
+    fig = charts.timeline_chart(rows, TODAY, lang)
+    assert fig.layout.xaxis.ticktext[0] == first  # plotly would write "Jan 2026" on every page
+    assert len(fig.layout.xaxis.tickvals) == len(fig.layout.xaxis.ticktext) <= 10
+    assert all(pd.Timestamp(v).day == 1 for v in fig.layout.xaxis.tickvals)
+
+
+def test_month_ticks_fit_any_span():
+    assert charts.month_ticks(pd.Timestamp("2026-01-10"), pd.Timestamp("2026-04-02")) == [
+        pd.Timestamp(f"2026-0{m}-01") for m in (2, 3, 4)]
+    years = charts.month_ticks(pd.Timestamp("2015-01-01"), pd.Timestamp("2026-12-01"))
+    assert len(years) <= 10 and all(d.month == 1 for d in years)
+    assert charts.month_ticks(pd.Timestamp("2026-03-15"), pd.Timestamp("2026-03-20"))  # never empty
+
+
 def test_timeline_chart_reads_from_the_top_in_the_rows_order(acts):
     rows, _, _ = T.timeline_rows(acts, TODAY)
     fig = charts.timeline_chart(rows, TODAY, "fr")
