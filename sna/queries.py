@@ -31,6 +31,26 @@ def _frame(conn: Connection, stmt, columns: list[str] | None = None) -> pd.DataF
     return df
 
 
+def _driver_frame(conn: Connection, stmt) -> pd.DataFrame:
+    """:func:`_frame` without SQLAlchemy's row-by-row type processing, for reads of
+    thousands of wide rows: values come as the driver gives them (SQLite: dates and times
+    as text, flags as 0/1; PostgreSQL: dates, datetimes and booleans) and the caller
+    converts the few columns that need it, a column at a time. The statement is still
+    SQLAlchemy's, compiled for the connection's dialect, and runs in its transaction."""
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    if conn.dialect.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(compiled.string, params)
+        keys = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return pd.DataFrame(dict(zip(keys, map(list, zip(*rows)))), columns=keys) if rows else pd.DataFrame(columns=keys)
+
+
 def _run(stmt, engine: Engine | None = None) -> pd.DataFrame:
     with db.read(engine) as conn:
         return _frame(conn, stmt)
@@ -242,12 +262,13 @@ def actions(engine: Engine | None = None, *, include_archived: bool = False) -> 
             .order_by(a.c.ref))
     if not include_archived:
         stmt = stmt.where(a.c.archived.is_(False))
-    df = _run(stmt, engine)
-    area = df["area_code"].astype(object)
-    df["region_code"] = area.where(area.notna() & (area != "MA"), None).map(
-        lambda c: c[:2] if isinstance(c, str) else None)
+    with db.read(engine) as conn:  # 20,000 rows: without per-row type processing (a sixth of the read)
+        df = _driver_frame(conn, stmt)
+    area = df["area_code"]
+    df["region_code"] = area.str[:2].where(area.notna() & area.ne("MA"))
     for col in ("start_date", "due_date", "done_date"):
-        df[col] = [v if isinstance(v, dt.date) else _as_date(v) for v in df[col]]
+        df[col] = [_as_date(v) for v in df[col].tolist()]
+    df["updated_at"] = pd.to_datetime(df["updated_at"], format="ISO8601") if len(df) else df["updated_at"]
     for col in ("is_sensitive", "archived"):
         df[col] = df[col].astype(bool)
     return df.reindex(columns=ACTION_COLUMNS)

@@ -107,6 +107,30 @@ def test_round_trip_every_model(fresh_db):
     assert queries.known_areas(fresh_db) == {"09", "09.001", "MA"}
 
 
+def test_the_read_of_every_action_keeps_the_stores_values_and_types(demo_db):
+    """queries.actions() reads its 20,000 rows without SQLAlchemy's per-row typing: what it
+    gives must be what SQLAlchemy would have given, on SQLite and on PostgreSQL."""
+    from sna.models import InfluenceAction
+
+    acts = queries.actions(demo_db, include_archived=True).set_index("id").sort_index()
+    a = InfluenceAction.__table__
+    with db.read(demo_db) as conn:
+        typed = pd.DataFrame([dict(r) for r in conn.execute(sa.select(a).order_by(a.c.id)).mappings()]).set_index("id")
+    for col in ("start_date", "due_date", "done_date"):
+        assert all(v is None or type(v) is dt.date for v in acts[col]), col
+        assert acts[col].tolist() == typed[col].tolist(), col
+    for col in ("is_sensitive", "archived"):
+        assert acts[col].dtype == bool and acts[col].tolist() == typed[col].astype(bool).tolist(), col
+    assert pd.api.types.is_datetime64_dtype(acts["updated_at"])
+    assert acts["updated_at"].tolist() == pd.to_datetime(typed["updated_at"]).tolist()
+    for col in ("ref", "title", "status", "area_code", "version"):
+        assert acts[col].tolist() == typed[col].tolist(), col
+    assert acts["is_sensitive"].any() and acts["done_date"].notna().any() and acts["done_date"].isna().any()
+    national = acts["area_code"].isna() | acts["area_code"].eq("MA")
+    assert acts.loc[national, "region_code"].isna().all()
+    assert (acts.loc[~national, "region_code"] == acts.loc[~national, "area_code"].str[:2]).all()
+
+
 @pytest.mark.parametrize("table, values, bad", [
     ("influence_action", {"sector": "santé"}, "sector"),
     ("influence_action", {"status": "finished"}, "status"),
