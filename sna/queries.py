@@ -7,6 +7,7 @@ computations rely on them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pandas as pd
 import sqlalchemy as sa
@@ -20,13 +21,17 @@ from .models import (
 )
 
 
-def _frame(conn: Connection, stmt, columns: list[str] | None = None) -> pd.DataFrame:
-    result = conn.execute(stmt)
+def _frame(conn: Connection, stmt, columns: list[str] | None = None, params: dict | None = None) -> pd.DataFrame:
+    result = conn.execute(stmt, params) if params else conn.execute(stmt)
     keys = list(result.keys())
     rows = result.fetchall()
-    # column-wise construction: several times faster than pandas' row-wise one on Row tuples
-    df = pd.DataFrame(dict(zip(keys, map(list, zip(*rows)))), columns=keys) if rows else pd.DataFrame(columns=keys)
-    if columns is not None:
+    if not rows:
+        df = pd.DataFrame(columns=keys)
+    elif len(rows) < 1000:  # a few rows: pandas' own construction from tuples has less to set up
+        df = pd.DataFrame([tuple(r) for r in rows], columns=keys)
+    else:  # column-wise construction: several times faster than pandas' row-wise one on many rows
+        df = pd.DataFrame(dict(zip(keys, map(list, zip(*rows)))), columns=keys)
+    if columns is not None and list(df.columns) != list(columns):
         df = df.reindex(columns=columns)
     return df
 
@@ -383,16 +388,27 @@ def group_observations(engine: Engine | None = None, *, group: str, indicators: 
     every period once (the method takes the nearest one) and the migrants values of one
     period at a time.
     """
+    params = {"group": group, "indicators": None if indicators is None else list(indicators),
+              "periods": None if periods is None else list(periods), "areas": None if areas is None else list(areas)}
+    stmt = _group_statement(*(params[k] is not None for k in ("indicators", "periods", "areas")))
+    with db.read(engine) as conn:
+        return _typed_observations(_frame(conn, stmt, OBS_COLUMNS, {k: v for k, v in params.items() if v is not None}))
+
+
+@functools.lru_cache(maxsize=8)
+def _group_statement(with_indicators: bool, with_periods: bool, with_areas: bool):
+    """The statement of :func:`group_observations` for the filters given, built once (the
+    gaps screens call it on every new view; its values are bound at execution)."""
     o = Observation.__table__
     stmt = sa.select(*[o.c[c] for c in OBS_COLUMNS]).where(
-        o.c.population_group == group, o.c.sex == "all", o.c.age_group == "all")
-    if indicators is not None:
-        stmt = stmt.where(o.c.indicator.in_(list(indicators)))
-    if periods is not None:
-        stmt = stmt.where(o.c.period.in_(list(periods)))
-    if areas is not None:
-        stmt = stmt.where(o.c.area_code.in_(list(areas)))
-    return _typed_observations(_run(stmt, engine).reindex(columns=OBS_COLUMNS))
+        o.c.population_group == sa.bindparam("group"), o.c.sex == "all", o.c.age_group == "all")
+    if with_indicators:
+        stmt = stmt.where(o.c.indicator.in_(sa.bindparam("indicators", expanding=True)))
+    if with_periods:
+        stmt = stmt.where(o.c.period.in_(sa.bindparam("periods", expanding=True)))
+    if with_areas:
+        stmt = stmt.where(o.c.area_code.in_(sa.bindparam("areas", expanding=True)))
+    return stmt
 
 
 def first_period_with(engine: Engine | None = None, *, periods: list[str], group: str = "migrants",
