@@ -124,23 +124,30 @@ def table_tab() -> None:
     table, table_national = tracker.rows_of(formatted, shown), tracker.rows_of(formatted, shown_national)
     narrow_cols = {c.t(f"actions.col.{k}"): st.column_config.TextColumn(width=w)
                    for k, w in tracker.COLUMN_WIDTHS.items()}
-    st.dataframe(table, hide_index=True, width="stretch", column_config=narrow_cols)
+    # a click on a row opens its detail below; a selection belongs to the rows it was made on
+    shown_now = (c.filters.to_params(), [st.session_state.get(k) for k in NARROWING.values()], data.version())
+
+    def selectable(frame: pd.DataFrame, name: str) -> str | None:
+        event = st.dataframe(frame, hide_index=True, width="stretch", column_config=narrow_cols,
+                             on_select="rerun", selection_mode="single-row", key=ui.view_key(name, *shown_now))
+        rows = [i for i in event.selection.rows if i < len(frame)]
+        return str(frame.iloc[rows[0]][c.t("actions.col.ref")]) if rows else None
+
+    picked = selectable(table, "actions.w.rows")
     st.caption(c.t("actions.table_help", n=len(shown)))
     if c.filters.region:
         st.subheader(c.t("actions.national_apart_title"))
         st.caption(c.t("actions.national_apart_help", region=c.area(c.filters.region)))
-        st.dataframe(table_national, hide_index=True, width="stretch", column_config=narrow_cols)
+        picked = selectable(table_national, "actions.w.rows_national") or picked
     st.download_button(c.t("actions.download"), lambda: tracker.csv_bytes(table, table_national),
                        file_name="sna-actions.csv", mime="text/csv", icon=":material/download:")
     on_screen = tracker.in_scope(shown, shown_national)
 
     st.subheader(c.t("actions.detail"))
-    choices = tracker.ref_choices(on_screen, today, among=data.derived(
-        "tracker:choices", (c.sensitive, today), lambda: tracker.choice_rows(visible, today)))
-    ref = st.selectbox(c.t("actions.choose"), list(choices), index=None, format_func=choices.get,
-                       placeholder=c.t("actions.choose_placeholder" if choices else "actions.none"))
-    detail = ref and tracker.action_detail(
-        ref, on_screen, links, dms, data.q("organisations"), data.q("indicators"), data.q("stage_changes"),
+    if picked is None:
+        st.caption(c.t("actions.pick_row" if len(on_screen) else "actions.none"))
+    detail = picked and tracker.action_detail(
+        picked, on_screen, links, dms, data.q("organisations"), data.q("indicators"), data.q("stage_changes"),
         data.q("outcomes"), today, lang=c.lang, names=c.names, sensitive=c.sensitive)
     if detail:
         left, right = st.columns(2)

@@ -36,7 +36,7 @@ from .i18n import area_name, fmt_date, label, t
 
 __all__ = [
     "ALERTS", "VIEW_LEVELS", "WDWW_VIEWS", "COLUMN_WIDTHS", "visible_actions", "in_scope", "headline", "alerts",
-    "sort_actions", "action_table", "rows_of", "ref_choices", "choice_rows", "csv_bytes", "table_options",
+    "sort_actions", "action_table", "rows_of", "csv_bytes", "table_options",
     "target_types_by_action", "narrow", "ActionDetail", "action_detail", "detail_facts", "md", "safe_url",
     "timeline_rows", "outcomes_for", "outcome_counts", "outcome_summary", "outcome_summary_for", "outcome_table",
     "milestone_table", "quality_table", "filter_decision_makers", "dm_activity", "activity_index", "dm_table",
@@ -275,26 +275,6 @@ def _only(df: pd.DataFrame, columns: Collection[str]) -> pd.DataFrame:
 _TABLE_COLUMNS = frozenset({"ref", "title", "lead_organisation", "status", "due_date", "policy_stage", "level",
                             "area_code", "sector", "target_type", "start_date", "done_date"})
 _SORT_COLUMNS = frozenset({"ref", "status", "due_date", "done_date"})
-
-
-def ref_choices(df: pd.DataFrame, today: dt.date, *, among: pd.DataFrame | None = None) -> dict[str, str]:
-    """{ref: "ref · title"} in the order of the tables, for the detail selector.
-
-    ``among``: :func:`choice_rows` of a superset of ``df``, to pick from instead of
-    sorting again (the same result, in a fraction of the time)."""
-    rows = (among[among.index.isin(df.index)] if among is not None
-            else choice_rows(_only(df, _SORT_COLUMNS | {"title"}), today))
-    return dict(zip(rows["ref"].tolist(), rows["choice"].tolist()))
-
-
-def choice_rows(df: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    """``ref`` and ``choice`` ("ref · title") of each action, in the order of the tables,
-    indexed like ``df`` (for ``ref_choices(..., among=...)``)."""
-    rows = sort_actions(_only(df, _SORT_COLUMNS | {"title"}), today)
-    refs = _col(rows, "ref").tolist()
-    return pd.DataFrame({"ref": [str(r) for r in refs],
-                         "choice": [f"{r} · {_text(ti)}" for r, ti in zip(refs, _col(rows, "title").tolist())]},
-                        index=rows.index)
 
 
 def csv_bytes(*tables: pd.DataFrame) -> bytes:

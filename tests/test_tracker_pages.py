@@ -12,7 +12,7 @@ from google.protobuf.json_format import MessageToDict
 
 from apptest import login, open_app
 from sna import actions as A
-from sna import auth, queries
+from sna import auth, queries, tracker
 from sna.i18n import t
 from sna.models import InfluenceAction, Organisation
 
@@ -94,6 +94,21 @@ def open_tab(at, name: str, lang: str = "fr"):
 def every_tab_text(at, names) -> str:
     """:func:`all_text` of the page with each of ``names`` open in turn."""
     return "\n".join(all_text(open_tab(at, name)) for name in names)
+
+
+def click_row(at, ref: str, lang: str = "fr"):
+    """Tick the row of action ``ref`` in the table that lists it (as a click in the grid
+    does: the table's selection state) and rerun."""
+    for table in at.dataframe:
+        col = t("actions.col.ref", lang)
+        if table.key and table.key.startswith("actions.w.rows") and col in table.value.columns:
+            refs = table.value[col].tolist()
+            if ref in refs:
+                at.session_state[table.key] = {"selection": {"rows": [refs.index(ref)], "columns": [], "cells": []}}
+                at.run()
+                assert not at.exception
+                return at
+    raise AssertionError(f"{ref} is in no table of the page")
 
 
 def editor(engine) -> None:
@@ -238,8 +253,7 @@ def test_bad_input_is_shown_as_such_and_listed(demo_db):
     assert "pas d'échéance" in problems and "zone inconnue (99)" in problems and "aucun décideur" in problems
     assert any(ex.label == t("actions.quality_title", "fr", n=len(quality)) for ex in at.expander)
 
-    selectbox(at, "actions.choose").set_value(ref).run()  # its detail opens
-    assert not at.exception
+    click_row(at, ref)  # its detail opens
     assert "pas d'échéance" in " ".join(m.value for m in at.markdown)
     at.toggle(key="actions.w.late").set_value(True).run()  # and the other views hold
     assert not at.exception
@@ -247,16 +261,30 @@ def test_bad_input_is_shown_as_such_and_listed(demo_db):
 
 def test_detail_of_an_action(demo_db):
     at = open_app(page=ACTIONS)
-    assert selectbox(at, "actions.choose").value is None  # the detail opens on demand
-    assert not tables(at, "actions.col.name", "actions.col.institution")
-    ref = action_tables(at)[0][t("actions.col.ref", "fr")].iloc[0]  # the most pressing action
-    selectbox(at, "actions.choose").set_value(ref).run()
+    assert not tables(at, "actions.col.name", "actions.col.institution")  # the detail opens on demand
+    assert any(c.value == t("actions.pick_row", "fr") for c in at.caption)
+    ref = action_tables(at)[0][t("actions.col.ref", "fr")].iloc[3]
+    click_row(at, ref)
     store = queries.actions().set_index("ref")
+    assert tracker.md(store.at[ref, "ask"]) in " ".join(m.value for m in at.markdown)  # the chosen one's detail
     text = " ".join(m.value for m in at.markdown)
     assert store.at[ref, "lead_organisation"].split(" ")[0] in text
     [targets] = tables(at, "actions.col.name", "actions.col.institution")
     assert t("actions.col.stance", "fr") not in targets.columns  # a viewer
     assert tables(at, "actions.col.stage", "actions.col.organisation", "actions.col.date")
+
+    at.selectbox(key="w.sector").set_value("housing").run()  # other rows: the selection is not carried over
+    assert not tables(at, "actions.col.name", "actions.col.institution")
+
+
+def test_a_national_action_opens_from_its_own_table(demo_db):
+    at = open_app(page=ACTIONS, region="02")
+    _, national = expected(region="02")
+    click_row(at, national[0])
+    assert tables(at, "actions.col.name", "actions.col.institution")
+    text = " ".join(m.value for m in at.markdown)
+    assert tracker.md(t("area.national", "fr")) in text  # its area, as the detail writes it
+    assert tracker.md(queries.actions().set_index("ref").at[national[0], "ask"]) in text
 
 
 # --------------------------------------------------------------------------- decision-makers page

@@ -1,7 +1,9 @@
-"""Layout helpers shared by the pages: tabs of which only the open one is drawn."""
+"""Layout helpers shared by the pages: tabs of which only the open one is drawn, widget
+state kept while hidden, keys tied to what a widget shows."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import streamlit as st
@@ -32,3 +34,10 @@ def keep(*keys: str) -> None:
     for key in keys:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def view_key(name: str, *shown: object) -> str:
+    """A widget key that changes with what the widget shows (``shown``: the filters, the
+    data version...): a row selected in a table is forgotten when the table shows other
+    rows, instead of pointing at whatever row now has its place."""
+    return f"{name}.{hashlib.sha1(repr(shown).encode()).hexdigest()[:12]}"

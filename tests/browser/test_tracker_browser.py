@@ -51,3 +51,16 @@ def test_the_decision_makers_matrix_tab_draws_the_matrix(open_page):
     _click_tab(page, "dm.tab.activity")
     assert page.get_by_text(i18n.t("dm.activity_help", "fr")).is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_click_on_a_row_opens_the_action_detail(open_page):
+    opened = open_page("/actions?lang=fr&sector=health")
+    page = opened.page
+    targets = page.get_by_text(i18n.t("actions.targets", "fr"))
+    assert targets.count() == 0  # no detail until a row is chosen
+    grid = page.locator(TABLE).filter(has_text=i18n.t("actions.col.lead", "fr")).first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the first row's selection box (under the header)
+    wait_ready(page)
+    assert targets.count() == 1 and targets.first.is_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
