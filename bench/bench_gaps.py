@@ -25,20 +25,17 @@ faster than the naive page.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-AS_OF = "2026-03-15"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common as B  # noqa: E402
+
 SECTORS = [None, "health", "education", "justice", "housing", "cross_cutting"]
 
-EMPTY_PAGE = "import streamlit as st\nst.title('empty')\n"
 NAIVE_PAGE = """
 import os
 import pandas as pd
@@ -56,36 +53,6 @@ st.dataframe(table)
 """
 
 
-def build(path: Path, scale: str) -> None:
-    env = {**os.environ, "SNA_DATABASE_URL": f"sqlite:///{path}"}
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sna", "demo", "--as-of", AS_OF, "--scale", scale],
-                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    print(f"  built the {scale} store in {time.perf_counter() - started:.0f} s", flush=True)
-
-
-def point_at(path: Path) -> None:
-    """Point the app (and the naive page) at the store ``path``."""
-    os.environ["SNA_DATABASE_URL"] = f"sqlite:///{path}"
-
-
-def count(path: Path) -> int:
-    import sqlalchemy as sa
-
-    from sna import db
-
-    with db.get_engine(f"sqlite:///{path}").connect() as conn:
-        return conn.execute(sa.text("select count(*) from observation")).scalar_one()
-
-
-def timed(at) -> float:
-    started = time.perf_counter()
-    at.run()
-    elapsed = time.perf_counter() - started
-    assert not at.exception, [e.value for e in at.exception]
-    return elapsed
-
-
 def set_filters(at, sector: str | None, period: str | None) -> None:
     at.selectbox(key="w.sector").set_value(sector)
     at.selectbox(key="w.period").set_value(period)
@@ -94,39 +61,34 @@ def set_filters(at, sector: str | None, period: str | None) -> None:
 def measure(stores: dict[str, Path], periods: dict[str, list[str]], runs: int, folder: Path) -> dict:
     """Medians per store, the stores measured in turn at every step (so that a change of
     machine load affects them alike)."""
-    from streamlit.testing.v1 import AppTest
-
     from apptest import open_app
 
-    os.environ.update(SNA_TODAY=AS_OF, SNA_AUTO_DEMO="0")
-    empty_path = folder / "empty_page.py"
-    empty_path.write_text(EMPTY_PAGE)
-    empty = AppTest.from_file(str(empty_path), default_timeout=600)
-    empty.run()
+    B.app_env()
+    empty = B.empty_app(folder)
     apps, walks = {}, {}
     for name, path in stores.items():
-        point_at(path)
+        B.point_at(path)
         apps[name] = open_app("pages/gaps.py", timeout=600)
         warm_up, measured = periods[name][-1], periods[name][:-1]
         for sector in SECTORS:  # imports and what every rerun uses, on a period not measured
             set_filters(apps[name], sector, warm_up)
-            timed(apps[name])
+            B.timed(apps[name])
         walks[name] = [(SECTORS[i % len(SECTORS)], measured[(i // len(SECTORS)) % len(measured)])
                        for i in range(runs)]
     times: dict[tuple[str, str], list[float]] = {}
     for phase in ("new", "seen"):  # new: nothing of these filters cached yet; seen: all cached
         for i in range(runs):
             for name, path in stores.items():
-                point_at(path)
+                B.point_at(path)
                 set_filters(apps[name], *walks[name][i])
-                times.setdefault((name, phase), []).append(timed(apps[name]))
-            times.setdefault(("", "empty"), []).append(timed(empty))
-    out = {name: {"observations": count(path),
+                times.setdefault((name, phase), []).append(B.timed(apps[name]))
+            times.setdefault(("", "empty"), []).append(B.timed(empty))
+    out = {name: {"observations": B.counts(path)["observation"],
                   "new": statistics.median(times[(name, "new")]),
                   "seen": statistics.median(times[(name, "seen")]),
                   "empty": statistics.median(times[("", "empty")])} for name, path in stores.items()}
     for name, path in stores.items():
-        point_at(path)
+        B.point_at(path)
         out[name]["naive"] = script_page(NAIVE_PAGE, runs, folder, f"naive_{name}")
     return out
 
@@ -138,7 +100,7 @@ def script_page(source: str, runs: int, folder: Path, name: str) -> float:
     path.write_text(source)
     at = AppTest.from_file(str(path), default_timeout=600)
     at.run()
-    return statistics.median(timed(at) for _ in range(runs))
+    return statistics.median(B.timed(at) for _ in range(runs))
 
 
 def main() -> None:
@@ -150,18 +112,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sna-bench-") as tmp:
         folder = Path(tmp)
         print("Preparing the stores...", flush=True)
-        demo = folder / "demo.db"
-        build(demo, "demo")
-        large = args.large
-        if large is None:
-            large = folder / "large.db"
-            build(large, "large")
+        stores = B.stores(folder, args.large)
         print(f"Measuring ({runs} reruns per figure)...", flush=True)
-        figures = measure({"demo": demo, "large": large},
+        figures = measure(stores,
                           {"demo": ["2025", "2024", "2023", "2014"],          # the last one: warm-up
                            "large": ["2026-02", "2026-01", "2025-12", "2025-06"]}, runs, folder)
 
-    ms = lambda s: f"{s * 1000:,.1f}"  # noqa: E731
+    ms = B.ms
     print(f"\nAccess-gaps page, rerun after a filter change (median of {runs} reruns, ms)\n")
     print("| store | observations | new filters | filters seen before | empty page | naive page |")
     print("|---|---:|---:|---:|---:|---:|")

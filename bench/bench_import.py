@@ -123,9 +123,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="rows per file (default 100,000)")
     parser.add_argument("--runs", type=int, default=9, help="runs per figure (≥ 9 for the published figures)")
     args = parser.parse_args()
-    runs = max(args.runs, 1)
-    if runs < B.MIN_RUNS:
-        print(f"note: {runs} run(s) (fewer than {B.MIN_RUNS}): for a quick check only", file=sys.stderr)
+    runs = B.checked_runs(args.runs)
     with tempfile.TemporaryDirectory(prefix="sna-bench-") as tmp:
         folder = Path(tmp)
         print(f"Machine: {B.machine()} (at the start)", flush=True)
@@ -176,11 +174,7 @@ def main() -> int:
                          f"{imp / base:.0f}×", "yes" if ok else "NO"))
     print(B.table(("file", "size", "import s", "re-import s (no change)", "plain read s", "import/read",
                    f"import ≤ {TARGET_S:.0f} s?"), out_rows, right=range(1, 6)))
-    if missed:
-        print("Missed:\n" + "\n".join(f"  - {m}" for m in missed))
-        return 1
-    print("\nAll met.")
-    return 0
+    return B.conclude(missed)
 
 
 if __name__ == "__main__":

@@ -148,9 +148,7 @@ def main() -> int:
     parser.add_argument("--large", type=Path, help="an existing large SQLite store to reuse")
     parser.add_argument("--runs", type=int, default=9, help="runs per figure (≥ 9 for the published figures)")
     args = parser.parse_args()
-    runs = max(args.runs, 1)
-    if runs < B.MIN_RUNS:
-        print(f"note: {runs} run(s) (fewer than {B.MIN_RUNS}): for a quick check only", file=sys.stderr)
+    runs = B.checked_runs(args.runs)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="sna-bench-") as tmp:

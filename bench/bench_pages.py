@@ -205,11 +205,7 @@ def main() -> int:
     report_tabs(results, runs)
     print(f"\nTargets (filters not seen before): large ≤ {TARGET_VS_DEMO}× demo and ≤ {TARGET_VS_EMPTY:.0f}× "
           "an empty page's rerun.")
-    if missed:
-        print("Missed:\n" + "\n".join(f"  - {m}" for m in missed))
-        return 1
-    print("All met.")
-    return 0
+    return B.conclude(missed)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark of the store's filtered reads (prints a table).
 
-    python bench/bench_queries.py [--large PATH] [--runs 11]
+    python bench/bench_queries.py [--large PATH] [--runs 21]
 
 For each named query the screens use, on the large store (DESIGN.md section 9: ~1,000,000
 observations, 20,000 actions; built with ``python -m sna demo --scale large`` unless
@@ -23,49 +23,36 @@ for information, and only the hand-SQL target applies.
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import common as B  # noqa: E402
 from sna import codes, db, queries  # noqa: E402
 
 REGIONS = list(codes.REGION_CODES)
 
 
 def median_ms(fn, runs: int) -> float:
-    fn()  # warm-up (page cache, statement cache)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+    return 1000 * B.median_time(fn, runs)  # after one warm-up run (page cache, statement cache)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", help="an existing large SQLite store to reuse")
-    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--large", type=Path, help="an existing large SQLite store to reuse")
+    parser.add_argument("--runs", type=int, default=21, help="runs per figure (≥ 9; sub-millisecond reads need more)")
     args = parser.parse_args()
-    runs = max(args.runs, 9)
-    tmp = tempfile.mkdtemp(prefix="sna-bench-")
-    path = Path(args.large) if args.large else Path(tmp) / "large.db"
-    if not args.large:
-        print("building the large store (about a minute)...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "sna", "demo", "--scale", "large", "--as-of", "2026-03-15"],
-                       cwd=ROOT, env={**os.environ, "SNA_DATABASE_URL": f"sqlite:///{path}"}, check=True,
-                       stdout=subprocess.DEVNULL)
-    engine = db.get_engine(f"sqlite:///{path}")
+    with tempfile.TemporaryDirectory(prefix="sna-bench-") as tmp:
+        return measure(B.stores(Path(tmp), args.large, demo=False)["large"], max(args.runs, 9))
+
+
+def measure(path: Path, runs: int) -> int:
+    engine = db.get_engine(B.url(path))
     raw = sqlite3.connect(path)
     n_obs = raw.execute("select count(*) from observation").fetchone()[0]
     n_act = raw.execute("select count(*) from influence_action").fetchone()[0]

@@ -140,3 +140,21 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[object]], right: Itera
              "|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|"]
     lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def checked_runs(runs: int) -> int:
+    """``runs`` (at least 1), with a note when fewer than :data:`MIN_RUNS` are asked for."""
+    runs = max(runs, 1)
+    if runs < MIN_RUNS:
+        print(f"note: {runs} run(s) (fewer than {MIN_RUNS}): for a quick check only", file=sys.stderr)
+    return runs
+
+
+def conclude(missed: Iterable[str]) -> int:
+    """Print the targets missed (or that all are met); the exit status of the script."""
+    missed = list(missed)
+    if missed:
+        print("Missed:\n" + "\n".join(f"  - {m}" for m in missed))
+        return 1
+    print("\nAll met.")
+    return 0

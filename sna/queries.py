@@ -23,17 +23,20 @@ from .models import (
 
 def _frame(conn: Connection, stmt, columns: list[str] | None = None, params: dict | None = None) -> pd.DataFrame:
     result = conn.execute(stmt, params) if params else conn.execute(stmt)
-    keys = list(result.keys())
-    rows = result.fetchall()
-    if not rows:
-        df = pd.DataFrame(columns=keys)
-    elif len(rows) < 1000:  # a few rows: pandas' own construction from tuples has less to set up
-        df = pd.DataFrame([tuple(r) for r in rows], columns=keys)
-    else:  # column-wise construction: several times faster than pandas' row-wise one on many rows
-        df = pd.DataFrame(dict(zip(keys, map(list, zip(*rows)))), columns=keys)
+    df = _rows_frame(list(result.keys()), result.fetchall())
     if columns is not None and list(df.columns) != list(columns):
         df = df.reindex(columns=columns)
     return df
+
+
+def _rows_frame(keys: list[str], rows: list) -> pd.DataFrame:
+    """A frame of result ``rows`` (tuples or SQLAlchemy rows) with columns ``keys``."""
+    if not rows:
+        return pd.DataFrame(columns=keys)
+    if len(rows) < 1000:  # a few rows: pandas' own construction from tuples has less to set up
+        return pd.DataFrame([tuple(r) for r in rows], columns=keys)
+    # column-wise construction: several times faster than pandas' row-wise one on many rows
+    return pd.DataFrame(dict(zip(keys, map(list, zip(*rows)))), columns=keys)
 
 
 def _driver_frame(conn: Connection, stmt) -> pd.DataFrame:
@@ -53,7 +56,7 @@ def _driver_frame(conn: Connection, stmt) -> pd.DataFrame:
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    return pd.DataFrame(dict(zip(keys, map(list, zip(*rows)))), columns=keys) if rows else pd.DataFrame(columns=keys)
+    return _rows_frame(keys, rows)
 
 
 def _run(stmt, engine: Engine | None = None) -> pd.DataFrame:
